@@ -1,0 +1,42 @@
+// Opens the relational store named by the configuration (SQLite file or PostgreSQL URL) and migrates it.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { RegistryStore } from '../../core/ports/registry-store.js';
+import { migrationsFor, type SqlDialect } from './migrations.js';
+import type { Database } from './schema.js';
+import { SqlRegistryStore } from './sql-registry-store.js';
+
+/** Where the relational store lives. */
+export type DatabaseConfig =
+  | { driver: 'sqlite'; path: string; synchronous: 'full' | 'normal' }
+  | { driver: 'postgres'; url: string; poolSize: number };
+
+/** Opens, migrates and wraps the configured database. */
+export async function openRegistryStore(config: DatabaseConfig): Promise<RegistryStore> {
+  const { db, dialect } = connect(config);
+  await migrate(db, dialect);
+  return new SqlRegistryStore(db, () => db.destroy());
+}
+
+function connect(config: DatabaseConfig): { db: Kysely<Database>; dialect: SqlDialect } {
+  if (config.driver === 'sqlite') {
+    if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+    const database = new SQLite(config.path);
+    database.pragma('journal_mode = WAL');
+    database.pragma(`synchronous = ${config.synchronous.toUpperCase()}`);
+    database.pragma('busy_timeout = 5000');
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+  }
+  pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+  const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+}
+
+async function migrate(db: Kysely<Database>, dialect: SqlDialect): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationsFor(dialect), migrationTableName: 'berth_migrations', migrationLockTableName: 'berth_migrations_lock' });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}

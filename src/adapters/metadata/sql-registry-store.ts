@@ -1,0 +1,241 @@
+// RegistryStore on a relational database through Kysely; the same code serves SQLite and PostgreSQL.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ManifestReference } from '../../core/oci/manifest.js';
+import type { DigestAlgorithm } from '../../core/oci/digest.js';
+import type { ManifestRecord, PageQuery, RegistryStore, StoredManifest, UploadRecord } from '../../core/ports/registry-store.js';
+import type { Database, ManifestsTable, UploadsTable } from './schema.js';
+
+const IN_LIST_CHUNK = 500;
+
+/** A RegistryStore over an open, migrated Kysely database; `onClose` releases the connection. */
+export class SqlRegistryStore implements RegistryStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly onClose: () => Promise<void>,
+  ) {}
+
+  async listRepositories(page: PageQuery): Promise<string[]> {
+    let q = this.db.selectFrom('repositories').select('name').orderBy('name').limit(page.limit);
+    if (page.last !== undefined) q = q.where('name', '>', page.last);
+    return (await q.execute()).map((r) => r.name);
+  }
+
+  async repositoryExists(name: string): Promise<boolean> {
+    return (await this.db.selectFrom('repositories').select('name').where('name', '=', name).executeTakeFirst()) !== undefined;
+  }
+
+  async getLinkedBlob(repository: string, digest: string): Promise<{ size: number } | null> {
+    const row = await this.db.selectFrom('blob_links').select('size').where('repository', '=', repository).where('digest', '=', digest).executeTakeFirst();
+    return row ? { size: Number(row.size) } : null;
+  }
+
+  async findBlob(digest: string): Promise<{ size: number; repository: string } | null> {
+    const row = await this.db.selectFrom('blob_links').select(['size', 'repository']).where('digest', '=', digest).limit(1).executeTakeFirst();
+    return row ? { size: Number(row.size), repository: row.repository } : null;
+  }
+
+  async linkBlob(repository: string, digest: string, size: number): Promise<void> {
+    const now = Date.now();
+    await this.db.transaction().execute(async (trx) => {
+      await ensureRepository(trx, repository, now);
+      await trx
+        .insertInto('blob_links')
+        .values({ repository, digest, size, created_at: now })
+        .onConflict((oc) => oc.columns(['repository', 'digest']).doNothing())
+        .execute();
+    });
+  }
+
+  async unlinkBlob(repository: string, digest: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('blob_links').where('repository', '=', repository).where('digest', '=', digest).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async createUpload(upload: UploadRecord): Promise<void> {
+    await this.db.insertInto('uploads').values(toUploadRow(upload)).execute();
+  }
+
+  async getUpload(id: string): Promise<UploadRecord | null> {
+    const row = await this.db.selectFrom('uploads').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? fromUploadRow(row) : null;
+  }
+
+  async setUploadSize(id: string, expectedSize: number, size: number, at: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('uploads')
+      .set({ size, updated_at: at.getTime() })
+      .where('id', '=', id)
+      .where('size', '=', expectedSize)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async deleteUpload(id: string): Promise<void> {
+    await this.db.deleteFrom('uploads').where('id', '=', id).execute();
+  }
+
+  async listStaleUploads(before: Date): Promise<UploadRecord[]> {
+    const rows = await this.db.selectFrom('uploads').selectAll().where('updated_at', '<', before.getTime()).execute();
+    return rows.map(fromUploadRow);
+  }
+
+  async missingReferences(repository: string, references: ManifestReference[]): Promise<string[]> {
+    const blobs = unique(references.filter((r) => r.kind === 'blob').map((r) => r.digest));
+    const manifests = unique(references.filter((r) => r.kind === 'manifest').map((r) => r.digest));
+    const found = new Set<string>();
+    for (const part of chunks(blobs)) {
+      const rows = await this.db.selectFrom('blob_links').select('digest').where('repository', '=', repository).where('digest', 'in', part).execute();
+      for (const r of rows) found.add(r.digest);
+    }
+    for (const part of chunks(manifests)) {
+      const rows = await this.db.selectFrom('manifests').select('digest').where('repository', '=', repository).where('digest', 'in', part).execute();
+      for (const r of rows) found.add(r.digest);
+    }
+    return [...blobs, ...manifests].filter((d) => !found.has(d));
+  }
+
+  async putManifest(manifest: StoredManifest, references: ManifestReference[], tag?: string): Promise<void> {
+    const now = manifest.createdAt.getTime();
+    const { repository, digest } = manifest;
+    await this.db.transaction().execute(async (trx) => {
+      await ensureRepository(trx, repository, now);
+      const inserted = await trx
+        .insertInto('manifests')
+        .values(toManifestRow(manifest))
+        .onConflict((oc) => oc.columns(['repository', 'digest']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) {
+        const refs = unique(references.map((r) => `${r.kind} ${r.digest}`)).map((key) => {
+          const [kind, ref] = key.split(' ') as [string, string];
+          return { repository, manifest_digest: digest, digest: ref, kind };
+        });
+        for (const part of chunks(refs)) await trx.insertInto('manifest_references').values(part).onConflict((oc) => oc.doNothing()).execute();
+      }
+      if (tag !== undefined) {
+        await trx
+          .insertInto('tags')
+          .values({ repository, name: tag, digest, updated_at: now })
+          .onConflict((oc) => oc.columns(['repository', 'name']).doUpdateSet({ digest, updated_at: now }))
+          .execute();
+      }
+    });
+  }
+
+  async getManifest(repository: string, digest: string): Promise<StoredManifest | null> {
+    const row = await this.db.selectFrom('manifests').selectAll().where('repository', '=', repository).where('digest', '=', digest).executeTakeFirst();
+    return row ? { ...fromManifestRow(row), content: row.content } : null;
+  }
+
+  async statManifest(repository: string, digest: string): Promise<ManifestRecord | null> {
+    const row = await this.db
+      .selectFrom('manifests')
+      .select(['repository', 'digest', 'media_type', 'size', 'subject', 'artifact_type', 'annotations', 'created_at'])
+      .where('repository', '=', repository)
+      .where('digest', '=', digest)
+      .executeTakeFirst();
+    return row ? fromManifestRow(row) : null;
+  }
+
+  async resolveTag(repository: string, tag: string): Promise<string | null> {
+    const row = await this.db.selectFrom('tags').select('digest').where('repository', '=', repository).where('name', '=', tag).executeTakeFirst();
+    return row?.digest ?? null;
+  }
+
+  async deleteManifest(repository: string, digest: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.deleteFrom('manifests').where('repository', '=', repository).where('digest', '=', digest).executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) return false;
+      await trx.deleteFrom('tags').where('repository', '=', repository).where('digest', '=', digest).execute();
+      await trx.deleteFrom('manifest_references').where('repository', '=', repository).where('manifest_digest', '=', digest).execute();
+      return true;
+    });
+  }
+
+  async deleteTag(repository: string, tag: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('tags').where('repository', '=', repository).where('name', '=', tag).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async listTags(repository: string, page: PageQuery): Promise<string[]> {
+    let q = this.db.selectFrom('tags').select('name').where('repository', '=', repository).orderBy('name').limit(page.limit);
+    if (page.last !== undefined) q = q.where('name', '>', page.last);
+    return (await q.execute()).map((r) => r.name);
+  }
+
+  async listReferrers(repository: string, subject: string, page: PageQuery & { artifactType?: string | undefined }): Promise<ManifestRecord[]> {
+    let q = this.db
+      .selectFrom('manifests')
+      .select(['repository', 'digest', 'media_type', 'size', 'subject', 'artifact_type', 'annotations', 'created_at'])
+      .where('repository', '=', repository)
+      .where('subject', '=', subject)
+      .orderBy('digest')
+      .limit(page.limit);
+    if (page.artifactType !== undefined) q = q.where('artifact_type', '=', page.artifactType);
+    if (page.last !== undefined) q = q.where('digest', '>', page.last);
+    return (await q.execute()).map(fromManifestRow);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.onClose();
+  }
+}
+
+async function ensureRepository(trx: Transaction<Database>, name: string, now: number): Promise<void> {
+  await trx.insertInto('repositories').values({ name, created_at: now }).onConflict((oc) => oc.column('name').doNothing()).execute();
+}
+
+function toUploadRow(u: UploadRecord): UploadsTable {
+  return { id: u.id, repository: u.repository, size: u.size, algorithm: u.algorithm, created_at: u.createdAt.getTime(), updated_at: u.updatedAt.getTime() };
+}
+
+function fromUploadRow(r: UploadsTable): UploadRecord {
+  return {
+    id: r.id,
+    repository: r.repository,
+    size: Number(r.size),
+    algorithm: r.algorithm as DigestAlgorithm,
+    createdAt: new Date(Number(r.created_at)),
+    updatedAt: new Date(Number(r.updated_at)),
+  };
+}
+
+function toManifestRow(m: StoredManifest): ManifestsTable {
+  return {
+    repository: m.repository,
+    digest: m.digest,
+    media_type: m.mediaType,
+    size: m.size,
+    content: m.content,
+    subject: m.subject ?? null,
+    artifact_type: m.artifactType ?? null,
+    annotations: m.annotations ? JSON.stringify(m.annotations) : null,
+    created_at: m.createdAt.getTime(),
+  };
+}
+
+function fromManifestRow(r: Omit<ManifestsTable, 'content'>): ManifestRecord {
+  return {
+    repository: r.repository,
+    digest: r.digest,
+    mediaType: r.media_type,
+    size: Number(r.size),
+    subject: r.subject ?? undefined,
+    artifactType: r.artifact_type ?? undefined,
+    annotations: r.annotations ? (JSON.parse(r.annotations) as Record<string, string>) : undefined,
+    createdAt: new Date(Number(r.created_at)),
+  };
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += IN_LIST_CHUNK) out.push(items.slice(i, i + IN_LIST_CHUNK));
+  return out;
+}

@@ -1,0 +1,195 @@
+// The read/write side of the registry beyond uploads: blobs, manifests, tags, the catalog and the
+// referrers API, enforcing the distribution spec's rules on top of the ports.
+// https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md
+import type { Readable } from 'node:stream';
+import { RegistryError } from '../errors.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { ManifestRecord, RegistryStore, StoredManifest } from '../ports/registry-store.js';
+import { digestOf, parseDigest } from './digest.js';
+import { parseManifest } from './manifest.js';
+import { MediaTypes } from './media-types.js';
+import { assertName, parseReference } from './names.js';
+import { resolveRangeHeader, type ByteRange } from './range.js';
+
+/** Limits the registry enforces. */
+export interface RegistryLimits {
+  /** Largest manifest accepted, in bytes (the spec asks for at least 4 MiB). */
+  maxManifestBytes: number;
+  /** Largest page of tags, repositories or referrers returned at once. */
+  maxPageSize: number;
+}
+
+/** A blob ready to stream. */
+export interface BlobRead {
+  digest: string;
+  size: number;
+  range: ByteRange | null;
+  stream: Readable;
+}
+
+/** One page of a listing, with the cursor of the next page when there is one. */
+export interface Page<T> {
+  items: T[];
+  next?: string | undefined;
+}
+
+/** Registry operations other than upload sessions. */
+export class RegistryService {
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly store: RegistryStore,
+    private readonly clock: Clock,
+    readonly limits: RegistryLimits,
+  ) {}
+
+  /** Size of a blob linked into `repository`; BLOB_UNKNOWN otherwise. */
+  async statBlob(repository: string, digest: string): Promise<{ digest: string; size: number }> {
+    assertName(repository);
+    const parsed = parseDigest(digest);
+    const linked = await this.store.getLinkedBlob(repository, parsed.value);
+    if (!linked) throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest: parsed.value } });
+    return { digest: parsed.value, size: linked.size };
+  }
+
+  /** Opens a blob for reading, honouring an RFC 9110 Range header. */
+  async readBlob(repository: string, digest: string, rangeHeader?: string): Promise<BlobRead> {
+    const { digest: value, size } = await this.statBlob(repository, digest);
+    const range = resolveRangeHeader(rangeHeader, size);
+    try {
+      const stream = await this.blobs.read(value, range ?? undefined);
+      return { digest: value, size, range, stream };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new RegistryError('BLOB_UNKNOWN', 'blob content is missing', { detail: { digest: value } });
+      throw err;
+    }
+  }
+
+  /** Unlinks a blob from a repository; its bytes stay until garbage collection. */
+  async deleteBlob(repository: string, digest: string): Promise<void> {
+    assertName(repository);
+    const parsed = parseDigest(digest);
+    if (!(await this.store.unlinkBlob(repository, parsed.value))) {
+      throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest: parsed.value } });
+    }
+  }
+
+  /** A manifest by tag or digest, with its exact bytes. */
+  async getManifest(repository: string, reference: string): Promise<StoredManifest> {
+    const digest = await this.resolve(repository, reference);
+    const manifest = await this.store.getManifest(repository, digest);
+    if (!manifest) throw manifestUnknown(reference);
+    return manifest;
+  }
+
+  /** A manifest's metadata by tag or digest (HEAD). */
+  async statManifest(repository: string, reference: string): Promise<ManifestRecord> {
+    const digest = await this.resolve(repository, reference);
+    const manifest = await this.store.statManifest(repository, digest);
+    if (!manifest) throw manifestUnknown(reference);
+    return manifest;
+  }
+
+  /** Stores manifest bytes under a tag or digest reference; returns its digest and subject. */
+  async putManifest(repository: string, reference: string, content: Uint8Array, contentType: string | undefined): Promise<ManifestRecord> {
+    assertName(repository);
+    const ref = parseReference(reference);
+    if (content.byteLength > this.limits.maxManifestBytes) throw manifestTooLarge(this.limits.maxManifestBytes);
+    const parsed = parseManifest(content, contentType);
+    const digest = ref.kind === 'digest' ? digestOf(content, ref.digest.algorithm) : digestOf(content);
+    if (ref.kind === 'digest' && digest !== ref.digest.value) {
+      throw new RegistryError('DIGEST_INVALID', 'manifest digest did not match the reference', { detail: { expected: ref.digest.value, actual: digest } });
+    }
+    const missing = await this.store.missingReferences(repository, parsed.references);
+    if (missing.length > 0) {
+      throw new RegistryError('MANIFEST_BLOB_UNKNOWN', `manifest references unknown content: ${missing.slice(0, 3).join(', ')}`, {
+        detail: missing.map((d) => ({ digest: d })),
+      });
+    }
+    const record: StoredManifest = {
+      repository,
+      digest,
+      mediaType: parsed.mediaType,
+      size: content.byteLength,
+      subject: parsed.subject,
+      artifactType: parsed.artifactType,
+      annotations: parsed.annotations,
+      createdAt: this.clock.now(),
+      content,
+    };
+    await this.store.putManifest(record, parsed.references, ref.kind === 'tag' ? ref.tag : undefined);
+    return record;
+  }
+
+  /** Deletes a manifest by digest (and its tags), or only a tag. */
+  async deleteManifest(repository: string, reference: string): Promise<void> {
+    assertName(repository);
+    const ref = parseReference(reference);
+    const deleted = ref.kind === 'digest' ? await this.store.deleteManifest(repository, ref.digest.value) : await this.store.deleteTag(repository, ref.tag);
+    if (!deleted) throw manifestUnknown(reference);
+  }
+
+  /** Tags of a repository in lexical order, `n`/`last` paged. */
+  async listTags(repository: string, n: string | undefined, last: string | undefined): Promise<Page<string>> {
+    assertName(repository);
+    if (!(await this.store.repositoryExists(repository))) {
+      throw new RegistryError('NAME_UNKNOWN', 'repository name not known to registry', { detail: { name: repository } });
+    }
+    return this.page(n, (limit) => this.store.listTags(repository, { last, limit }), (t) => t);
+  }
+
+  /** Repository names in lexical order, `n`/`last` paged. */
+  async catalog(n: string | undefined, last: string | undefined): Promise<Page<string>> {
+    return this.page(n, (limit) => this.store.listRepositories({ last, limit }), (r) => r);
+  }
+
+  /** The referrers index of `digest`: an OCI image index of the manifests whose subject it is. */
+  async referrers(repository: string, digest: string, artifactType: string | undefined, n: string | undefined, last: string | undefined) {
+    assertName(repository);
+    const subject = parseDigest(digest).value;
+    const page = await this.page(n, (limit) => this.store.listReferrers(repository, subject, { last, limit, artifactType }), (m) => m.digest);
+    const index = {
+      schemaVersion: 2,
+      mediaType: MediaTypes.ociIndex,
+      manifests: page.items.map((m) => ({
+        mediaType: m.mediaType,
+        digest: m.digest,
+        size: m.size,
+        ...(m.artifactType ? { artifactType: m.artifactType } : {}),
+        ...(m.annotations ? { annotations: m.annotations } : {}),
+      })),
+    };
+    return { index, next: page.next, filtered: artifactType !== undefined };
+  }
+
+  private async resolve(repository: string, reference: string): Promise<string> {
+    assertName(repository);
+    const ref = parseReference(reference);
+    if (ref.kind === 'digest') return ref.digest.value;
+    const digest = await this.store.resolveTag(repository, ref.tag);
+    if (!digest) throw manifestUnknown(reference);
+    return digest;
+  }
+
+  /** Runs a `n`/`last` page query, asking for one extra item to learn whether a next page exists. */
+  private async page<T>(n: string | undefined, query: (limit: number) => Promise<T[]>, cursor: (item: T) => string): Promise<Page<T>> {
+    let limit = this.limits.maxPageSize;
+    if (n !== undefined && n !== '') {
+      if (!/^\d+$/.test(n)) throw new RegistryError('PAGINATION_NUMBER_INVALID', 'n must be a non-negative integer', { detail: { n: n.slice(0, 20) } });
+      limit = Math.min(Number(n), this.limits.maxPageSize);
+      if (limit === 0) return { items: [] };
+    }
+    const rows = await query(limit + 1);
+    if (rows.length <= limit) return { items: rows };
+    const items = rows.slice(0, limit);
+    return { items, next: cursor(items[items.length - 1]!) };
+  }
+}
+
+function manifestUnknown(reference: string): RegistryError {
+  return new RegistryError('MANIFEST_UNKNOWN', 'manifest unknown to registry', { detail: { reference: reference.slice(0, 200) } });
+}
+
+function manifestTooLarge(limit: number): RegistryError {
+  return new RegistryError('MANIFEST_INVALID', `manifest exceeds the ${limit} byte limit`, { status: 413, detail: { limit } });
+}

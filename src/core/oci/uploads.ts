@@ -1,0 +1,218 @@
+// Blob upload sessions: monolithic, streamed and chunked pushes, status, cancel and cross-repository
+// mounts. Session state lives in the RegistryStore and the BlobStore, so a Location stays valid after
+// later PATCHes, across restarts and across replicas. A running hash is cached per session in this
+// process; when the cache is missing (a restart, another replica) the blob is re-hashed at commit.
+// https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#pushing-blobs
+import { randomUUID } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { RegistryError } from '../errors.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { RegistryStore, UploadRecord } from '../ports/registry-store.js';
+import { createDigester, isDigestAlgorithm, parseDigest, type DigestAlgorithm } from './digest.js';
+import { KeyedMutex } from './keyed-mutex.js';
+import { assertName } from './names.js';
+import { parseUploadContentRange } from './range.js';
+
+/** The body of a PATCH or PUT, with what its headers declared. */
+export interface UploadBody {
+  source: AsyncIterable<Uint8Array>;
+  /** True when the request carries a body at all. */
+  present: boolean;
+  contentLength?: number | undefined;
+  contentRange?: string | undefined;
+}
+
+/** A committed blob. */
+export interface CommittedBlob {
+  digest: string;
+  size: number;
+}
+
+interface RunningHash {
+  algorithm: DigestAlgorithm;
+  offset: number;
+  hash: Hash;
+}
+
+/** Runs the upload protocol on top of the BlobStore and RegistryStore ports. */
+export class UploadService {
+  private readonly hashes = new Map<string, RunningHash>();
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly store: RegistryStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Opens a new session (POST). `algorithm` comes from the `digest-algorithm` query parameter. */
+  async start(repository: string, algorithm = 'sha256'): Promise<UploadRecord> {
+    assertName(repository);
+    if (!isDigestAlgorithm(algorithm)) throw new RegistryError('DIGEST_INVALID', `unsupported digest algorithm "${algorithm.slice(0, 32)}"`);
+    const now = this.clock.now();
+    const upload: UploadRecord = { id: randomUUID(), repository, size: 0, algorithm, createdAt: now, updatedAt: now };
+    await this.blobs.createUpload(upload.id);
+    await this.store.createUpload(upload);
+    this.hashes.set(upload.id, { algorithm, offset: 0, hash: createDigester(algorithm) });
+    return upload;
+  }
+
+  /** The session's current state (GET on the Location). */
+  async status(repository: string, id: string): Promise<UploadRecord> {
+    return this.load(repository, id);
+  }
+
+  /** Appends a chunk (PATCH), streamed or with a Content-Range that must continue the upload. */
+  async append(repository: string, id: string, body: UploadBody): Promise<UploadRecord> {
+    return this.mutex.run(id, async () => {
+      const upload = await this.load(repository, id);
+      return this.write(upload, body);
+    });
+  }
+
+  /** Closes a session (PUT ?digest=), with an optional last chunk, verifying the digest. */
+  async complete(repository: string, id: string, digest: string, body: UploadBody): Promise<CommittedBlob> {
+    const expected = parseDigest(digest);
+    return this.mutex.run(id, async () => {
+      let upload = await this.load(repository, id);
+      if (body.present) upload = await this.write(upload, body);
+      const actual = await this.finalHash(upload, expected.algorithm);
+      if (actual !== expected.value) {
+        throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', {
+          detail: { expected: expected.value, actual },
+        });
+      }
+      await this.blobs.commitUpload(upload.id, upload.size, expected.value);
+      await this.store.linkBlob(repository, expected.value, upload.size);
+      await this.store.deleteUpload(upload.id);
+      await this.blobs.deleteUpload(upload.id);
+      return { digest: expected.value, size: upload.size };
+    });
+  }
+
+  /** Pushes a whole blob in one request (POST ?digest=). */
+  async putWhole(repository: string, digest: string, body: UploadBody): Promise<CommittedBlob> {
+    const expected = parseDigest(digest);
+    const upload = await this.start(repository, expected.algorithm);
+    try {
+      return await this.complete(repository, upload.id, digest, body);
+    } catch (err) {
+      await this.cancel(repository, upload.id).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Abandons a session (DELETE on the Location). */
+  async cancel(repository: string, id: string): Promise<void> {
+    await this.mutex.run(id, async () => {
+      await this.load(repository, id);
+      this.hashes.delete(id);
+      await this.store.deleteUpload(id);
+      await this.blobs.deleteUpload(id);
+    });
+  }
+
+  /**
+   * Links an existing blob into `repository` (POST ?mount=). With `from`, the blob must be in that
+   * repository; without it any repository will do. Returns null when nothing can be mounted.
+   */
+  async mount(repository: string, digest: string, from: string | undefined): Promise<CommittedBlob | null> {
+    assertName(repository);
+    const parsed = parseDigest(digest);
+    let size: number | undefined;
+    if (from !== undefined && from !== '') {
+      assertName(from);
+      size = (await this.store.getLinkedBlob(from, parsed.value))?.size;
+    } else {
+      size = (await this.store.findBlob(parsed.value))?.size;
+    }
+    if (size === undefined || (await this.blobs.stat(parsed.value)) === null) return null;
+    await this.store.linkBlob(repository, parsed.value, size);
+    return { digest: parsed.value, size };
+  }
+
+  /** Removes sessions idle since before `cutoff`; returns how many were removed. */
+  async expire(cutoff: Date): Promise<number> {
+    const stale = await this.store.listStaleUploads(cutoff);
+    for (const upload of stale) {
+      await this.mutex.run(upload.id, async () => {
+        this.hashes.delete(upload.id);
+        await this.store.deleteUpload(upload.id);
+        await this.blobs.deleteUpload(upload.id);
+      });
+    }
+    return stale.length;
+  }
+
+  private async load(repository: string, id: string): Promise<UploadRecord> {
+    assertName(repository);
+    const upload = /^[0-9a-f-]{36}$/.test(id) ? await this.store.getUpload(id) : null;
+    if (!upload || upload.repository !== repository) {
+      throw new RegistryError('BLOB_UPLOAD_UNKNOWN', 'blob upload unknown to registry', { detail: { session: id.slice(0, 64) } });
+    }
+    return upload;
+  }
+
+  private async write(upload: UploadRecord, body: UploadBody): Promise<UploadRecord> {
+    if (body.contentRange !== undefined) {
+      const range = parseUploadContentRange(body.contentRange);
+      if (range.start !== upload.size) {
+        throw new RegistryError('BLOB_UPLOAD_INVALID', `chunk out of order: upload is at ${upload.size}, chunk starts at ${range.start}`, {
+          status: 416,
+          detail: { size: upload.size },
+        });
+      }
+      const length = range.end - range.start + 1;
+      if (body.contentLength !== undefined && body.contentLength !== length) {
+        throw new RegistryError('BLOB_UPLOAD_INVALID', 'Content-Range does not match Content-Length', { status: 416 });
+      }
+      body = { ...body, contentLength: length };
+    }
+    if (!body.present) return upload;
+
+    const running = this.runningHash(upload);
+    let received = 0;
+    const counted = async function* (source: AsyncIterable<Uint8Array>) {
+      for await (const chunk of source) {
+        received += chunk.byteLength;
+        running?.hash.update(chunk);
+        yield chunk;
+      }
+    };
+    let newSize: number;
+    try {
+      newSize = await this.blobs.appendUpload(upload.id, upload.size, counted(body.source));
+      if (body.contentLength !== undefined && received !== body.contentLength) {
+        throw new RegistryError('SIZE_INVALID', `received ${received} bytes, expected ${body.contentLength}`);
+      }
+    } catch (err) {
+      this.hashes.delete(upload.id);
+      throw err;
+    }
+    const now = this.clock.now();
+    if (!(await this.store.setUploadSize(upload.id, upload.size, newSize, now))) {
+      this.hashes.delete(upload.id);
+      throw new RegistryError('BLOB_UPLOAD_INVALID', 'upload was changed concurrently', { status: 416 });
+    }
+    if (running) running.offset = newSize;
+    return { ...upload, size: newSize, updatedAt: now };
+  }
+
+  /** The cached running hash when it covers exactly the acknowledged bytes; else drops it. */
+  private runningHash(upload: UploadRecord): RunningHash | undefined {
+    const running = this.hashes.get(upload.id);
+    if (running && running.offset === upload.size) return running;
+    this.hashes.delete(upload.id);
+    return undefined;
+  }
+
+  private async finalHash(upload: UploadRecord, algorithm: DigestAlgorithm): Promise<string> {
+    const running = this.runningHash(upload);
+    this.hashes.delete(upload.id);
+    if (running && running.algorithm === algorithm) return `${algorithm}:${running.hash.digest('hex')}`;
+    const hash = createDigester(algorithm);
+    for await (const chunk of await this.blobs.readUpload(upload.id, upload.size)) hash.update(chunk as Uint8Array);
+    return `${algorithm}:${hash.digest('hex')}`;
+  }
+}

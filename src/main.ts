@@ -1,0 +1,47 @@
+// `berth serve`: load the configuration, build the app, listen, and drain in-flight requests on SIGTERM.
+import pino from 'pino';
+import { createApp } from './app.js';
+import { loadConfig, type ConfigFlags } from './config/load.js';
+
+/** Runs the server until SIGTERM or SIGINT; resolves once it has shut down. */
+export async function serve(flags: ConfigFlags): Promise<void> {
+  const config = loadConfig(flags);
+  const logger = pino({
+    level: config.log.level,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.secret', '*.token'], censor: '[redacted]' },
+  });
+  const app = await createApp(config, logger);
+  const [host, port] = splitListen(config.listen);
+  const address = await app.http.listen({ host, port });
+  logger.info(
+    { address, data: config.data, database: config.database.driver, storage: config.storage.driver },
+    'berth is serving',
+  );
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'draining in-flight requests');
+      const force = setTimeout(() => {
+        logger.warn('grace period over; closing remaining connections');
+        app.http.server.closeAllConnections();
+      }, config.shutdown.graceSeconds * 1000);
+      force.unref();
+      app
+        .close()
+        .catch((err: unknown) => logger.error({ err }, 'error during shutdown'))
+        .finally(() => {
+          clearTimeout(force);
+          logger.info('stopped');
+          resolve();
+        });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+function splitListen(listen: string): [string, number] {
+  const colon = listen.lastIndexOf(':');
+  const host = listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return [host, Number(listen.slice(colon + 1))];
+}
