@@ -20,6 +20,7 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: IMPURE_FOR_CORE }] },
   },
 );

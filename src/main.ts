@@ -19,24 +19,30 @@ export async function serve(flags: ConfigFlags): Promise<void> {
   );
 
   await new Promise<void>((resolve) => {
+    let stopping = false;
     const stop = (signal: string) => {
+      if (stopping) return logger.info({ signal }, 'already draining');
+      stopping = true;
       logger.info({ signal }, 'draining in-flight requests');
       const force = setTimeout(() => {
         logger.warn('grace period over; closing remaining connections');
         app.http.server.closeAllConnections();
       }, config.shutdown.graceSeconds * 1000);
       force.unref();
+      // Keep-alive connections become idle as their last request finishes; close them as they do.
+      const sweep = setInterval(() => app.http.server.closeIdleConnections(), 100);
       app
         .close()
         .catch((err: unknown) => logger.error({ err }, 'error during shutdown'))
         .finally(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           logger.info('stopped');
           resolve();
         });
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
   });
 }
 

@@ -5,6 +5,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 import type { DatabaseConfig } from '../adapters/metadata/open.js';
 import { configSchema, ENV_SETTINGS, type Config } from './schema.js';
 
+/** The driver a section uses when settings for it are given without naming one. */
+const DEFAULT_DRIVERS = { database: 'sqlite', storage: 'filesystem' } as const;
+
 /** Settings given on the command line. */
 export interface ConfigFlags {
   config?: string | undefined;
@@ -24,6 +27,10 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   let merged: Record<string, unknown> = file ? readConfigFile(file) : {};
   merged = deepMerge(merged, fromEnv(env));
   merged = deepMerge(merged, stripUndefined({ listen: flags.listen, data: flags.data }));
+  for (const [section, driver] of Object.entries(DEFAULT_DRIVERS)) {
+    const value = merged[section];
+    if (isPlainObject(value) && value.driver === undefined) merged[section] = { driver, ...value };
+  }
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n');
@@ -56,8 +63,6 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
     const setting = name === 'BERTH_DATABASE_URL' ? databaseFromUrl(value) : value;
     out = deepMerge(out, nest(path, setting));
   }
-  const sync = out.database as Record<string, unknown> | undefined;
-  if (sync && sync.driver === undefined) sync.driver = 'sqlite';
   return out;
 }
 

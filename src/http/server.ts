@@ -17,9 +17,8 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     exposeHeadRoutes: false,
-    maxParamLength: 4096,
+    routerOptions: { maxParamLength: 4096 },
     bodyLimit: 1 << 20,
-    disableRequestLogging: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     requestTimeout: 0,

@@ -1,0 +1,97 @@
+// Upload sessions over real drivers (filesystem + SQLite): a session begun by one service instance
+// (one replica, or the process before a restart) is continued and verified by another.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFilesystemBlobStore } from '../../adapters/blobs/filesystem.js';
+import { openRegistryStore } from '../../adapters/metadata/open.js';
+import { isRegistryError } from '../errors.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import { systemClock } from '../ports/clock.js';
+import type { RegistryStore } from '../ports/registry-store.js';
+import { UploadService, type UploadBody } from './uploads.js';
+
+const body = (bytes: Uint8Array, contentRange?: string): UploadBody => ({
+  source: (async function* () {
+    yield bytes;
+  })(),
+  present: bytes.length > 0,
+  contentLength: bytes.length,
+  contentRange,
+});
+const sha = (b: Uint8Array, alg = 'sha256') => `${alg}:${createHash(alg).update(b).digest('hex')}`;
+
+describe('UploadService', () => {
+  let dir: string;
+  let blobs: BlobStore;
+  let store: RegistryStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-uploads-'));
+    blobs = await createFilesystemBlobStore({ root: join(dir, 'storage') });
+    store = await openRegistryStore({ driver: 'sqlite', path: join(dir, 'db'), synchronous: 'normal' });
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('continues a session begun by another instance and verifies the digest by re-hashing', async () => {
+    const a = new UploadService(blobs, store, systemClock);
+    const b = new UploadService(blobs, store, systemClock);
+    const first = randomBytes(100_000);
+    const second = randomBytes(50_000);
+    const upload = await a.start('r');
+    await a.append('r', upload.id, body(first, `0-${first.length - 1}`));
+    const status = await b.status('r', upload.id);
+    expect(status.size).toBe(first.length);
+    await b.append('r', upload.id, body(second, `${first.length}-${first.length + second.length - 1}`));
+    const whole = Buffer.concat([first, second]);
+    await expect(a.complete('r', upload.id, sha(whole), body(new Uint8Array()))).resolves.toEqual({ digest: sha(whole), size: whole.length });
+    expect(await store.getLinkedBlob('r', sha(whole))).toEqual({ size: whole.length });
+  });
+
+  it('verifies sha512 uploads even though sessions hash sha256 by default', async () => {
+    const svc = new UploadService(blobs, store, systemClock);
+    const bytes = randomBytes(1000);
+    const upload = await svc.start('r');
+    await svc.append('r', upload.id, body(bytes));
+    await expect(svc.complete('r', upload.id, sha(bytes, 'sha512'), body(new Uint8Array()))).resolves.toMatchObject({ size: 1000 });
+  });
+
+  it('rejects a wrong digest, creates no blob, and keeps the session usable', async () => {
+    const svc = new UploadService(blobs, store, systemClock);
+    const bytes = randomBytes(1000);
+    const upload = await svc.start('r');
+    await svc.append('r', upload.id, body(bytes));
+    const err = await svc.complete('r', upload.id, sha(randomBytes(4)), body(new Uint8Array())).catch((e: unknown) => e);
+    expect(isRegistryError(err) && err.code).toBe('DIGEST_INVALID');
+    expect(await blobs.stat(sha(bytes))).toBeNull();
+    await expect(svc.complete('r', upload.id, sha(bytes), body(new Uint8Array()))).resolves.toMatchObject({ size: 1000 });
+  });
+
+  it('refuses out-of-order chunks with 416 and leaves the session as it was', async () => {
+    const svc = new UploadService(blobs, store, systemClock);
+    const upload = await svc.start('r');
+    await svc.append('r', upload.id, body(randomBytes(10), '0-9'));
+    const err = await svc.append('r', upload.id, body(randomBytes(10), '0-9')).catch((e: unknown) => e);
+    expect(isRegistryError(err) && [err.code, err.status]).toEqual(['BLOB_UPLOAD_INVALID', 416]);
+    expect((await svc.status('r', upload.id)).size).toBe(10);
+  });
+
+  it('hides sessions from other repositories and after cancel', async () => {
+    const svc = new UploadService(blobs, store, systemClock);
+    const upload = await svc.start('r');
+    await expect(svc.status('other', upload.id)).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN' });
+    await svc.cancel('r', upload.id);
+    await expect(svc.status('r', upload.id)).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN' });
+  });
+
+  it('expires idle sessions', async () => {
+    const svc = new UploadService(blobs, store, systemClock);
+    const upload = await svc.start('r');
+    expect(await svc.expire(new Date(Date.now() + 1000))).toBe(1);
+    await expect(svc.status('r', upload.id)).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN' });
+  });
+});

@@ -1,0 +1,125 @@
+// The RegistryStore contract: every relational driver (SQLite, PostgreSQL) must pass these checks.
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RegistryStore, StoredManifest } from '../../src/core/ports/registry-store.js';
+
+/** A fresh, empty store and how to dispose of it. */
+export interface RegistryStoreHarness {
+  store: RegistryStore;
+  dispose(): Promise<void>;
+}
+
+const d = (c: string) => `sha256:${c.repeat(64).slice(0, 64)}`;
+
+function manifest(repository: string, digest: string, extra: Partial<StoredManifest> = {}): StoredManifest {
+  const content = Buffer.from(`{"schemaVersion":2,"x":"${digest}"}`);
+  return {
+    repository,
+    digest,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    size: content.length,
+    createdAt: new Date(1_700_000_000_000),
+    content,
+    ...extra,
+  };
+}
+
+/** Registers the contract suite for a driver. */
+export function registryStoreContract(driver: string, create: () => Promise<RegistryStoreHarness>): void {
+  describe(`RegistryStore contract: ${driver}`, () => {
+    let h: RegistryStoreHarness;
+    let s: RegistryStore;
+    beforeEach(async () => {
+      h = await create();
+      s = h.store;
+    });
+    afterEach(async () => {
+      await h.dispose();
+    });
+
+    it('answers ping', async () => {
+      await s.ping();
+    });
+
+    it('links blobs per repository and creates the repository', async () => {
+      expect(await s.repositoryExists('a/b')).toBe(false);
+      await s.linkBlob('a/b', d('1'), 42);
+      await s.linkBlob('a/b', d('1'), 42);
+      expect(await s.repositoryExists('a/b')).toBe(true);
+      expect(await s.getLinkedBlob('a/b', d('1'))).toEqual({ size: 42 });
+      expect(await s.getLinkedBlob('a/c', d('1'))).toBeNull();
+      expect(await s.findBlob(d('1'))).toEqual({ size: 42, repository: 'a/b' });
+      expect(await s.unlinkBlob('a/b', d('1'))).toBe(true);
+      expect(await s.unlinkBlob('a/b', d('1'))).toBe(false);
+      expect(await s.findBlob(d('1'))).toBeNull();
+    });
+
+    it('keeps large sizes exact', async () => {
+      const size = 5 * 1024 ** 4 + 7;
+      await s.linkBlob('big', d('2'), size);
+      expect(await s.getLinkedBlob('big', d('2'))).toEqual({ size });
+    });
+
+    it('stores upload sessions and moves their size only from the expected size', async () => {
+      const now = new Date(1_700_000_000_000);
+      const id = randomUUID();
+      await s.createUpload({ id, repository: 'r', size: 0, algorithm: 'sha256', createdAt: now, updatedAt: now });
+      expect(await s.setUploadSize(id, 0, 100, new Date(now.getTime() + 1000))).toBe(true);
+      expect(await s.setUploadSize(id, 0, 200, now)).toBe(false);
+      const upload = await s.getUpload(id);
+      expect(upload).toMatchObject({ id, repository: 'r', size: 100, algorithm: 'sha256' });
+      expect(upload!.updatedAt.getTime()).toBe(now.getTime() + 1000);
+      expect((await s.listStaleUploads(new Date(now.getTime() + 500))).map((u) => u.id)).toEqual([]);
+      expect((await s.listStaleUploads(new Date(now.getTime() + 5000))).map((u) => u.id)).toEqual([id]);
+      await s.deleteUpload(id);
+      expect(await s.getUpload(id)).toBeNull();
+    });
+
+    it('stores manifests with exact bytes, tags them, and reports missing references', async () => {
+      await s.linkBlob('r', d('c'), 10);
+      expect(await s.missingReferences('r', [{ digest: d('c'), kind: 'blob' }, { digest: d('e'), kind: 'blob' }, { digest: d('f'), kind: 'manifest' }])).toEqual([d('e'), d('f')]);
+      const m = manifest('r', d('a'), { annotations: { k: 'v' }, artifactType: 'application/x' });
+      await s.putManifest(m, [{ digest: d('c'), kind: 'blob' }], 'latest');
+      const got = await s.getManifest('r', d('a'));
+      expect(Buffer.from(got!.content).equals(Buffer.from(m.content))).toBe(true);
+      expect(got).toMatchObject({ digest: d('a'), mediaType: m.mediaType, size: m.size, annotations: { k: 'v' }, artifactType: 'application/x' });
+      expect(await s.statManifest('r', d('a'))).toMatchObject({ size: m.size });
+      expect(await s.resolveTag('r', 'latest')).toBe(d('a'));
+      expect(await s.missingReferences('r', [{ digest: d('a'), kind: 'manifest' }])).toEqual([]);
+      await s.putManifest(manifest('r', d('b')), [], 'latest');
+      expect(await s.resolveTag('r', 'latest')).toBe(d('b'));
+    });
+
+    it('lists tags and repositories in byte order, paged after `last`', async () => {
+      for (const tag of ['b', 'a', 'C', '1.0', 'a-1', '_x']) await s.putManifest(manifest('r', d('a')), [], tag);
+      expect(await s.listTags('r', { limit: 100 })).toEqual(['1.0', 'C', '_x', 'a', 'a-1', 'b']);
+      expect(await s.listTags('r', { limit: 2, last: 'C' })).toEqual(['_x', 'a']);
+      for (const repo of ['z', 'a/b', 'a', 'a-b']) await s.linkBlob(repo, d('1'), 1);
+      expect(await s.listRepositories({ limit: 100 })).toEqual(['a', 'a-b', 'a/b', 'r', 'z']);
+      expect(await s.listRepositories({ limit: 2, last: 'a-b' })).toEqual(['a/b', 'r']);
+    });
+
+    it('deletes a manifest together with its tags, and single tags', async () => {
+      await s.putManifest(manifest('r', d('a')), [], 'one');
+      await s.putManifest(manifest('r', d('a')), [], 'two');
+      await s.putManifest(manifest('r', d('b')), [], 'three');
+      expect(await s.deleteTag('r', 'three')).toBe(true);
+      expect(await s.deleteTag('r', 'three')).toBe(false);
+      expect(await s.getManifest('r', d('b'))).not.toBeNull();
+      expect(await s.deleteManifest('r', d('a'))).toBe(true);
+      expect(await s.deleteManifest('r', d('a'))).toBe(false);
+      expect(await s.listTags('r', { limit: 10 })).toEqual([]);
+    });
+
+    it('lists referrers of a subject, filtered by artifactType and paged by digest', async () => {
+      for (const [c, type] of [['1', 'x'], ['2', 'y'], ['3', 'x'], ['4', 'x']] as const) {
+        await s.putManifest(manifest('r', d(c), { subject: d('s'), artifactType: type }), []);
+      }
+      await s.putManifest(manifest('other', d('5'), { subject: d('s'), artifactType: 'x' }), []);
+      expect((await s.listReferrers('r', d('s'), { limit: 10 })).map((m) => m.digest)).toEqual([d('1'), d('2'), d('3'), d('4')]);
+      expect((await s.listReferrers('r', d('s'), { limit: 10, artifactType: 'x' })).map((m) => m.digest)).toEqual([d('1'), d('3'), d('4')]);
+      expect((await s.listReferrers('r', d('s'), { limit: 2, last: d('1'), artifactType: 'x' })).map((m) => m.digest)).toEqual([d('3'), d('4')]);
+      expect(await s.listReferrers('r', d('9'), { limit: 10 })).toEqual([]);
+    });
+  });
+}
