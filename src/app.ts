@@ -1,31 +1,58 @@
 // The composition root, and the only one: configuration -> adapters -> core services -> HTTP.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { createFilesystemBlobStore } from './adapters/blobs/filesystem.js';
-import { openRegistryStore } from './adapters/metadata/open.js';
+import { openStores } from './adapters/metadata/open.js';
+import { createJwtSigner } from './adapters/tokens/jwt-signer.js';
 import type { ResolvedConfig } from './config/load.js';
+import { AccessService } from './core/access/access-service.js';
+import { Authenticator } from './core/access/authenticator.js';
+import { RegistryTokenService } from './core/access/registry-tokens.js';
 import { RegistryService } from './core/oci/registry.js';
 import { UploadService } from './core/oci/uploads.js';
 import { systemClock } from './core/ports/clock.js';
+import { accessRoutes } from './http/api/access-routes.js';
+import type { AuthenticationDeps } from './http/auth/authenticate.js';
 import { createHttpServer } from './http/server.js';
 
 /** A wired Berth instance: its HTTP server and how to release everything it holds. */
 export interface App {
   http: FastifyInstance;
   uploads: UploadService;
+  /** Set on the first start of an auth-enabled instance when no admin password was configured. */
+  generatedAdminPassword?: string | undefined;
   close(): Promise<void>;
 }
 
 /** Builds Berth from a resolved configuration. */
 export async function createApp(config: ResolvedConfig, logger: Logger): Promise<App> {
   const blobs = await createFilesystemBlobStore({ root: config.storage.path, fsync: config.storage.fsync });
-  const store = await openRegistryStore(config.database);
-  const registry = new RegistryService(blobs, store, systemClock, {
+  const stores = await openStores(config.database);
+  const registry = new RegistryService(blobs, stores.registry, systemClock, {
     maxManifestBytes: config.registry.maxManifestBytes,
     maxPageSize: config.registry.maxPageSize,
   });
-  const uploads = new UploadService(blobs, store, systemClock);
-  const http = await createHttpServer({ logger, oci: { registry, uploads }, ready: () => store.ping() });
+  const uploads = new UploadService(blobs, stores.registry, systemClock);
+  const hasContent = async (project: string) => (await stores.registry.listRepositories({ last: `${project}/`, limit: 1 })).some((r) => r.startsWith(`${project}/`)) || (await stores.registry.repositoryExists(project));
+  const access = new AccessService(stores.access, systemClock, hasContent);
+
+  let generatedAdminPassword: string | undefined;
+  let tokenAuth: AuthenticationDeps | null = null;
+  if (config.auth.enabled) {
+    const boot = await access.bootstrap(config.auth.adminPassword);
+    generatedAdminPassword = boot.generatedPassword;
+    const tokens = new RegistryTokenService(access, await createJwtSigner(stores.access), systemClock, config.auth.service, config.auth.tokenTtlSeconds);
+    tokenAuth = { authenticator: new Authenticator(stores.access, systemClock), tokens };
+  }
+  const realm = (req: FastifyRequest) => `${config.externalUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.headers.host ?? config.listen}`}/auth/token`;
+  const http = await createHttpServer({
+    logger,
+    oci: { registry, uploads },
+    ociGuard: tokenAuth ? { ...tokenAuth, access, realm } : null,
+    api: { routes: accessRoutes(access), access, auth: tokenAuth },
+    tokenAuth,
+    ready: () => stores.registry.ping(),
+  });
 
   const ttlMs = config.registry.uploadTtlHours * 3600_000;
   const expiry = setInterval(() => {
@@ -36,10 +63,11 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
   return {
     http,
     uploads,
+    generatedAdminPassword,
     async close() {
       clearInterval(expiry);
       await http.close();
-      await store.close();
+      await stores.close();
       await blobs.close();
     },
   };

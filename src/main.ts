@@ -13,6 +13,15 @@ export async function serve(flags: ConfigFlags): Promise<void> {
   const app = await createApp(config, logger);
   const [host, port] = splitListen(config.listen);
   const address = await app.http.listen({ host, port });
+  if (app.generatedAdminPassword) {
+    // Printed once, straight to the terminal and never through the logger.
+    process.stderr.write(
+      `\nBerth created the system administrator "admin" with the password:\n\n    ${app.generatedAdminPassword}\n\n` +
+        `It is shown only this once. Log in with: berth login ${address} -u admin\n` +
+        `(Set BERTH_ADMIN_PASSWORD before the first start to choose it; BERTH_AUTH=false turns access control off.)\n\n`,
+    );
+  }
+  if (!config.auth.enabled) logger.warn('access control is off (BERTH_AUTH=false): anyone who can reach Berth can push, pull and delete');
   logger.info(
     { address, data: config.data, database: config.database.driver, storage: config.storage.driver },
     'berth is serving',

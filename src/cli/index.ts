@@ -1,5 +1,6 @@
 // The `berth` command line. `serve` runs the server; every other command talks to a server over HTTP.
 import { Command } from 'commander';
+import { registerAccessCommands } from './commands/access.js';
 
 /** Parses `argv` and runs the chosen command. */
 export async function run(argv: string[]): Promise<void> {
@@ -14,6 +15,7 @@ export async function run(argv: string[]): Promise<void> {
       const { serve } = await import('../main.js');
       await serve(opts);
     });
+  registerAccessCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

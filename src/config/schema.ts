@@ -2,7 +2,7 @@
 // ENV_SETTINGS below is the whole list of environment variables, and the README's table follows it.
 import { z } from 'zod';
 
-const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+const flag = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'on', 'off']).transform((v) => v === 'true' || v === '1' || v === 'on')]);
 
 const listen = z
   .string()
@@ -45,6 +45,15 @@ export const configSchema = z
         uploadTtlHours: z.coerce.number().positive().default(168),
       })
       .default({ maxManifestBytes: 4 << 20, maxPageSize: 1000, uploadTtlHours: 168 }),
+    externalUrl: z.string().url().optional().describe('URL clients use to reach Berth (token realm, links); default: from each request'),
+    auth: z
+      .object({
+        enabled: flag.default(true),
+        adminPassword: z.string().min(8).optional(),
+        service: z.string().min(1).default('berth'),
+        tokenTtlSeconds: z.coerce.number().int().min(60).max(86_400).default(300),
+      })
+      .default({ enabled: true, service: 'berth', tokenTtlSeconds: 300 }),
     shutdown: z.object({ graceSeconds: z.coerce.number().nonnegative().default(30) }).default({ graceSeconds: 30 }),
   })
   .strict();
@@ -63,5 +72,10 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string[]; descript
   { env: 'BERTH_STORAGE_FSYNC', path: ['storage', 'fsync'], description: 'true (default) or false' },
   { env: 'BERTH_MAX_MANIFEST_BYTES', path: ['registry', 'maxManifestBytes'], description: 'largest manifest accepted (default 4 MiB)' },
   { env: 'BERTH_UPLOAD_TTL_HOURS', path: ['registry', 'uploadTtlHours'], description: 'idle upload sessions expire after this (default 168)' },
+  { env: 'BERTH_EXTERNAL_URL', path: ['externalUrl'], description: 'URL clients reach Berth at, e.g. https://berth.example.com (default: taken from each request)' },
+  { env: 'BERTH_AUTH', path: ['auth', 'enabled'], description: 'true (default) or false: access control and token auth' },
+  { env: 'BERTH_ADMIN_PASSWORD', path: ['auth', 'adminPassword'], description: 'password of the admin user created on first start (default: generated and printed once)' },
+  { env: 'BERTH_AUTH_SERVICE', path: ['auth', 'service'], description: 'service name in registry tokens (default berth)' },
+  { env: 'BERTH_TOKEN_TTL_SECONDS', path: ['auth', 'tokenTtlSeconds'], description: 'lifetime of registry tokens (default 300)' },
   { env: 'BERTH_SHUTDOWN_GRACE_SECONDS', path: ['shutdown', 'graceSeconds'], description: 'how long SIGTERM waits for requests to finish (default 30)' },
 ];

@@ -22,6 +22,8 @@ export const ERROR_CATALOGUE = {
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
   NOT_FOUND: { status: 404, message: 'not found' },
+  INVALID: { status: 400, message: 'invalid request' },
+  CONFLICT: { status: 409, message: 'conflict' },
   INTERNAL: { status: 500, message: 'internal server error' },
   UNAVAILABLE: { status: 503, message: 'service unavailable' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -1,6 +1,10 @@
 // Builds the Fastify server: logging, health probes, and one plugin per API surface.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { apiPlugin, type ApiPluginDeps } from './api/plugin.js';
+import type { AuthenticationDeps } from './auth/authenticate.js';
+import { tokenRoutes } from './auth/token-routes.js';
+import type { OciGuardDeps } from './oci/guard.js';
 import type { OciServices } from './oci/handlers.js';
 import { ociPlugin } from './oci/plugin.js';
 
@@ -8,6 +12,11 @@ import { ociPlugin } from './oci/plugin.js';
 export interface HttpDependencies {
   logger: Logger;
   oci: OciServices;
+  /** Access control on the OCI surface; null when auth is off. */
+  ociGuard: OciGuardDeps;
+  api: ApiPluginDeps;
+  /** The token endpoint's collaborators; null when auth is off. */
+  tokenAuth: AuthenticationDeps | null;
   /** Resolves when every backing store answers; rejects otherwise. */
   ready: () => Promise<void>;
 }
@@ -33,6 +42,9 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
       return reply.code(503).send({ status: 'unavailable' });
     }
   });
-  await app.register(async (scope) => ociPlugin(scope, deps.oci));
+  await app.register(async (scope) => ociPlugin(scope, deps.oci, deps.ociGuard));
+  await app.register(async (scope) => apiPlugin(scope, deps.api));
+  const tokenAuth = deps.tokenAuth;
+  if (tokenAuth) await app.register(async (scope) => tokenRoutes(scope, tokenAuth));
   return app;
 }

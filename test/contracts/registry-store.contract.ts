@@ -48,10 +48,12 @@ export function registryStoreContract(driver: string, create: () => Promise<Regi
       expect(await s.repositoryExists('a/b')).toBe(true);
       expect(await s.getLinkedBlob('a/b', d('1'))).toEqual({ size: 42 });
       expect(await s.getLinkedBlob('a/c', d('1'))).toBeNull();
-      expect(await s.findBlob(d('1'))).toEqual({ size: 42, repository: 'a/b' });
+      await s.linkBlob('a/a', d('1'), 42);
+      expect(await s.findBlobLinks(d('1'), 10)).toEqual([{ size: 42, repository: 'a/a' }, { size: 42, repository: 'a/b' }]);
+      expect(await s.findBlobLinks(d('1'), 1)).toEqual([{ size: 42, repository: 'a/a' }]);
       expect(await s.unlinkBlob('a/b', d('1'))).toBe(true);
       expect(await s.unlinkBlob('a/b', d('1'))).toBe(false);
-      expect(await s.findBlob(d('1'))).toBeNull();
+      expect(await s.findBlobLinks(d('1'), 10)).toEqual([{ size: 42, repository: 'a/a' }]);
     });
 
     it('keeps large sizes exact', async () => {

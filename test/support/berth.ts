@@ -30,6 +30,8 @@ export interface StartOptions {
   port?: number;
   env?: Record<string, string>;
   args?: string[];
+  /** Turn access control on, with this admin password (default: off, as the OCI-only suites expect). */
+  adminPassword?: string;
 }
 
 /** Spawns `berth serve` on a free port and waits until /healthz answers. */
@@ -39,7 +41,12 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
   const port = options.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
   const child = spawn(process.execPath, [BIN, 'serve', '--listen', host, '--data', dataDir, ...(options.args ?? [])], {
-    env: { ...process.env, BERTH_LOG_LEVEL: 'warn', ...options.env },
+    env: {
+      ...process.env,
+      BERTH_LOG_LEVEL: 'warn',
+      ...(options.adminPassword ? { BERTH_AUTH: 'true', BERTH_ADMIN_PASSWORD: options.adminPassword } : { BERTH_AUTH: 'false' }),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

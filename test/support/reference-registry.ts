@@ -13,6 +13,8 @@ export const REFERENCE_REGISTRY_BIN = process.env.BERTH_REFERENCE_REGISTRY ?? '/
 export interface ReferenceRegistry {
   url: string;
   host: string;
+  /** The registry's process id (benchmarks sample its memory). */
+  pid: number;
   dispose(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startReferenceRegistry(): Promise<ReferenceRegistry> {
   return {
     url,
     host,
+    pid: child.pid!,
     async dispose() {
       child.kill('SIGKILL');
       await exited;

@@ -1,5 +1,5 @@
 // Schema migrations, one list for every SQL driver; dialect differences are confined to column types.
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /** The SQL dialects Berth runs on. */
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -8,6 +8,7 @@ export type SqlDialect = 'sqlite' | 'postgres';
 export function migrationsFor(dialect: SqlDialect): MigrationProvider {
   const bytes = dialect === 'postgres' ? sql`bytea` : sql`blob`;
   const text = dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
+  const serial = (c: ColumnDefinitionBuilder) => (dialect === 'postgres' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement());
   const migrations: Record<string, Migration> = {
     '0001_oci_registry': {
       async up(db: Kysely<unknown>) {
@@ -67,6 +68,77 @@ export function migrationsFor(dialect: SqlDialect): MigrationProvider {
           .addPrimaryKeyConstraint('tags_pk', ['repository', 'name'])
           .execute();
         await db.schema.createIndex('tags_digest').on('tags').columns(['repository', 'digest']).execute();
+      },
+    },
+    '0002_access': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('users')
+          .addColumn('id', 'integer', serial)
+          .addColumn('username', text, (c) => c.notNull().unique())
+          .addColumn('password_hash', 'text', (c) => c.notNull())
+          .addColumn('sysadmin', 'integer', (c) => c.notNull())
+          .addColumn('disabled', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('projects')
+          .addColumn('id', 'integer', serial)
+          .addColumn('name', text, (c) => c.notNull().unique())
+          .addColumn('public', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('members')
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('members_pk', ['project_id', 'user_id'])
+          .execute();
+        await db.schema
+          .createTable('robots')
+          .addColumn('id', 'integer', serial)
+          .addColumn('project_id', 'integer', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+          .addColumn('name', text, (c) => c.notNull().unique())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('actions', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addColumn('disabled', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('access_tokens')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('secret_hash', 'text', (c) => c.notNull())
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint')
+          .addColumn('revoked_at', 'bigint')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('last_used_at', 'bigint')
+          .execute();
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('id', 'integer', serial)
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('actor', 'text', (c) => c.notNull())
+          .addColumn('actor_kind', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('resource', 'text', (c) => c.notNull())
+          .addColumn('project', text)
+          .addColumn('allowed', 'integer', (c) => c.notNull())
+          .addColumn('status', 'integer', (c) => c.notNull())
+          .addColumn('source_address', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('audit_log_project').on('audit_log').columns(['project', 'id']).execute();
+        await db.schema
+          .createTable('signing_keys')
+          .addColumn('kid', 'text', (c) => c.primaryKey())
+          .addColumn('secret', bytes, (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
       },
     },
   };

@@ -4,9 +4,11 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import type { AccessStore } from '../../core/ports/access-store.js';
 import type { RegistryStore } from '../../core/ports/registry-store.js';
 import { migrationsFor, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
+import { SqlAccessStore } from './sql-access-store.js';
 import { SqlRegistryStore } from './sql-registry-store.js';
 
 /** Where the relational store lives. */
@@ -14,11 +16,25 @@ export type DatabaseConfig =
   | { driver: 'sqlite'; path: string; synchronous: 'full' | 'normal' }
   | { driver: 'postgres'; url: string; poolSize: number };
 
+/** Every store that lives in the relational database. */
+export interface SqlStores {
+  registry: RegistryStore;
+  access: AccessStore;
+  /** Releases the connection (pool). */
+  close(): Promise<void>;
+}
+
 /** Opens, migrates and wraps the configured database. */
-export async function openRegistryStore(config: DatabaseConfig): Promise<RegistryStore> {
+export async function openStores(config: DatabaseConfig): Promise<SqlStores> {
   const { db, dialect } = connect(config);
   await migrate(db, dialect);
-  return new SqlRegistryStore(db, () => db.destroy());
+  const close = () => db.destroy();
+  return { registry: new SqlRegistryStore(db, close), access: new SqlAccessStore(db), close };
+}
+
+/** Opens only the OCI index (for tests and tools that need nothing else). */
+export async function openRegistryStore(config: DatabaseConfig): Promise<RegistryStore> {
+  return (await openStores(config)).registry;
 }
 
 function connect(config: DatabaseConfig): { db: Kysely<Database>; dialect: SqlDialect } {
@@ -28,6 +44,7 @@ function connect(config: DatabaseConfig): { db: Kysely<Database>; dialect: SqlDi
     database.pragma('journal_mode = WAL');
     database.pragma(`synchronous = ${config.synchronous.toUpperCase()}`);
     database.pragma('busy_timeout = 5000');
+    database.pragma('foreign_keys = ON');
     return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
   }
   pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));

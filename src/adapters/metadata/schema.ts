@@ -1,4 +1,6 @@
 // Table types of Berth's relational store, shared by the SQLite and PostgreSQL drivers.
+import type { Generated } from 'kysely';
+
 /** Repositories exist once something is linked or pushed into them. */
 export interface RepositoriesTable {
   name: string;
@@ -52,6 +54,78 @@ export interface TagsTable {
   updated_at: number;
 }
 
+/** A local user account. */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  password_hash: string;
+  sysadmin: number;
+  disabled: number;
+  created_at: number;
+}
+
+/** A project. */
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  public: number;
+  created_at: number;
+}
+
+/** A project membership. */
+export interface MembersTable {
+  project_id: number;
+  user_id: number;
+  role: string;
+}
+
+/** A robot account. */
+export interface RobotsTable {
+  id: Generated<number>;
+  project_id: number;
+  name: string;
+  description: string;
+  secret_hash: string;
+  actions: string;
+  expires_at: number | null;
+  disabled: number;
+  created_at: number;
+}
+
+/** A personal access token. */
+export interface AccessTokensTable {
+  id: string;
+  user_id: number;
+  name: string;
+  secret_hash: string;
+  scopes: string;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** The audit log. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  actor_kind: string;
+  action: string;
+  resource: string;
+  project: string | null;
+  allowed: number;
+  status: number;
+  source_address: string;
+}
+
+/** Registry token signing keys. */
+export interface SigningKeysTable {
+  kid: string;
+  secret: Uint8Array;
+  created_at: number;
+}
+
 /** The whole database. */
 export interface Database {
   repositories: RepositoriesTable;
@@ -60,4 +134,11 @@ export interface Database {
   manifests: ManifestsTable;
   manifest_references: ManifestReferencesTable;
   tags: TagsTable;
+  users: UsersTable;
+  projects: ProjectsTable;
+  members: MembersTable;
+  robots: RobotsTable;
+  access_tokens: AccessTokensTable;
+  audit_log: AuditLogTable;
+  signing_keys: SigningKeysTable;
 }

@@ -29,9 +29,9 @@ export class SqlRegistryStore implements RegistryStore {
     return row ? { size: Number(row.size) } : null;
   }
 
-  async findBlob(digest: string): Promise<{ size: number; repository: string } | null> {
-    const row = await this.db.selectFrom('blob_links').select(['size', 'repository']).where('digest', '=', digest).limit(1).executeTakeFirst();
-    return row ? { size: Number(row.size), repository: row.repository } : null;
+  async findBlobLinks(digest: string, limit: number): Promise<Array<{ size: number; repository: string }>> {
+    const rows = await this.db.selectFrom('blob_links').select(['size', 'repository']).where('digest', '=', digest).orderBy('repository').limit(limit).execute();
+    return rows.map((r) => ({ size: Number(r.size), repository: r.repository }));
   }
 
   async linkBlob(repository: string, digest: string, size: number): Promise<void> {

@@ -29,6 +29,9 @@ export interface CommittedBlob {
   size: number;
 }
 
+/** How many repositories holding a blob are considered for a mount without `from`. */
+const MOUNT_CANDIDATES = 50;
+
 interface RunningHash {
   algorithm: DigestAlgorithm;
   offset: number;
@@ -83,9 +86,11 @@ export class UploadService {
           detail: { expected: expected.value, actual },
         });
       }
+      // The session goes before its bytes move: a crash mid-commit then leaves the session absent (the
+      // client pushes again, reusing any blob already installed), never present with its bytes gone.
+      await this.store.deleteUpload(upload.id);
       await this.blobs.commitUpload(upload.id, upload.size, expected.value);
       await this.store.linkBlob(repository, expected.value, upload.size);
-      await this.store.deleteUpload(upload.id);
       await this.blobs.deleteUpload(upload.id);
       return { digest: expected.value, size: upload.size };
     });
@@ -115,17 +120,23 @@ export class UploadService {
 
   /**
    * Links an existing blob into `repository` (POST ?mount=). With `from`, the blob must be in that
-   * repository; without it any repository will do. Returns null when nothing can be mounted.
+   * repository; without it, in any repository the caller may read. Returns null when nothing can be
+   * mounted, and the caller starts a normal upload instead.
    */
-  async mount(repository: string, digest: string, from: string | undefined): Promise<CommittedBlob | null> {
+  async mount(repository: string, digest: string, from: string | undefined, canRead: (repository: string) => Promise<boolean>): Promise<CommittedBlob | null> {
     assertName(repository);
     const parsed = parseDigest(digest);
     let size: number | undefined;
     if (from !== undefined && from !== '') {
       assertName(from);
-      size = (await this.store.getLinkedBlob(from, parsed.value))?.size;
+      if (await canRead(from)) size = (await this.store.getLinkedBlob(from, parsed.value))?.size;
     } else {
-      size = (await this.store.findBlob(parsed.value))?.size;
+      for (const link of await this.store.findBlobLinks(parsed.value, MOUNT_CANDIDATES)) {
+        if (await canRead(link.repository)) {
+          size = link.size;
+          break;
+        }
+      }
     }
     if (size === undefined || (await this.blobs.stat(parsed.value)) === null) return null;
     await this.store.linkBlob(repository, parsed.value, size);

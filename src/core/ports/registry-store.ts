@@ -45,8 +45,8 @@ export interface RegistryStore {
 
   /** Size of blob `digest` when linked into `repository`. */
   getLinkedBlob(repository: string, digest: string): Promise<{ size: number } | null>;
-  /** Any repository the blob `digest` is linked into, or null. */
-  findBlob(digest: string): Promise<{ size: number; repository: string } | null>;
+  /** Up to `limit` repositories the blob `digest` is linked into, in name order. */
+  findBlobLinks(digest: string, limit: number): Promise<Array<{ size: number; repository: string }>>;
   /** Links a committed blob into a repository (creating the repository). */
   linkBlob(repository: string, digest: string, size: number): Promise<void>;
   /** Removes a blob link; false when there was none. */

@@ -9,6 +9,7 @@ import type { RegistryService } from '../../core/oci/registry.js';
 import type { UploadService } from '../../core/oci/uploads.js';
 import type { UploadRecord } from '../../core/ports/registry-store.js';
 import { readBoundedBody, uploadBody } from './body.js';
+import type { OciAccess } from './guard.js';
 
 /** Services the OCI handlers call. */
 export interface OciServices {
@@ -24,6 +25,8 @@ export interface OciContext {
   params: string[];
   query: URLSearchParams;
   services: OciServices;
+  /** The caller's access, for checks beyond the path's own repository. */
+  access: OciAccess;
 }
 
 /** An OCI handler. */
@@ -33,10 +36,12 @@ export type OciHandler = (ctx: OciContext) => Promise<unknown>;
 export const apiVersion: OciHandler = async ({ reply }) => reply.code(200).type('application/json').send('{}');
 
 /** The `_catalog` extension: repository names, paged. */
-export const catalog: OciHandler = async ({ reply, query, services }) => {
+export const catalog: OciHandler = async ({ reply, query, services, access }) => {
   const page = await services.registry.catalog(query.get('n') ?? undefined, query.get('last') ?? undefined);
   if (page.next) reply.header('link', nextLink('/v2/_catalog', query, page.next));
-  return reply.send({ repositories: page.items });
+  const visible: string[] = [];
+  for (const repository of page.items) if (await access.may(repository, 'pull')) visible.push(repository);
+  return reply.send({ repositories: visible });
 };
 
 /** end-8: tags of a repository, paged. */
@@ -91,11 +96,11 @@ export const deleteManifest: OciHandler = async ({ reply, params, services }) =>
 };
 
 /** end-4a/4b/4c/11: open an upload, push a whole blob, or mount one. */
-export const startUpload: OciHandler = async ({ req, reply, params, query, services }) => {
+export const startUpload: OciHandler = async ({ req, reply, params, query, services, access }) => {
   const [name] = params as [string];
   const mount = query.get('mount');
   if (mount !== null) {
-    const mounted = await services.uploads.mount(name, mount, query.get('from') ?? undefined);
+    const mounted = await services.uploads.mount(name, mount, query.get('from') ?? undefined, (repo) => access.may(repo, 'pull'));
     if (mounted) return blobCreated(reply, name, mounted.digest);
   }
   const digest = query.get('digest');
@@ -182,7 +187,7 @@ export const referrers: OciHandler = async ({ reply, params, query, services }) 
   const result = await services.registry.referrers(name, digest, artifactType, query.get('n') ?? undefined, query.get('last') ?? undefined);
   if (result.filtered) reply.header('oci-filters-applied', 'artifactType');
   if (result.next) reply.header('link', nextLink(`/v2/${name}/referrers/${digest}`, query, result.next));
-  return reply.header('content-type', MediaTypes.ociIndex).send(JSON.stringify(result.index));
+  return reply.header('content-type', MediaTypes.ociIndex).send(Buffer.from(JSON.stringify(result.index)));
 };
 
 function blobCreated(reply: FastifyReply, name: string, digest: string): FastifyReply {

@@ -1,0 +1,119 @@
+// The AccessStore port: users, projects, members, robot accounts, personal access tokens, the audit
+// log and token signing keys. Every driver passes test/contracts/access-store.contract.ts.
+import type { Action, Role } from '../access/permissions.js';
+
+/** A local user account. */
+export interface UserRecord {
+  id: number;
+  username: string;
+  /** scrypt hash in PHC-like form; never leaves the server. */
+  passwordHash: string;
+  sysadmin: boolean;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+/** A project: the first segment of repository names. */
+export interface ProjectRecord {
+  id: number;
+  name: string;
+  public: boolean;
+  createdAt: Date;
+}
+
+/** A user's role in a project. */
+export interface MemberRecord {
+  projectId: number;
+  userId: number;
+  username: string;
+  role: Role;
+}
+
+/** A project-scoped robot account. */
+export interface RobotRecord {
+  id: number;
+  projectId: number;
+  project: string;
+  /** Full name, `robot$<project>+<name>`. */
+  name: string;
+  description: string;
+  secretHash: string;
+  actions: Action[];
+  expiresAt: Date | null;
+  disabled: boolean;
+  createdAt: Date;
+}
+
+/** A personal access token (its secret is kept only as a hash). */
+export interface TokenRecord {
+  id: string;
+  userId: number;
+  name: string;
+  secretHash: string;
+  scopes: string[];
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/** One audit entry: a write, or a denied request. */
+export interface AuditRecord {
+  id: number;
+  at: Date;
+  actor: string;
+  actorKind: 'anonymous' | 'user' | 'robot';
+  action: string;
+  resource: string;
+  project: string | null;
+  allowed: boolean;
+  status: number;
+  sourceAddress: string;
+}
+
+/** A symmetric key signing registry tokens, shared by all replicas. */
+export interface SigningKey {
+  kid: string;
+  secret: Uint8Array;
+  createdAt: Date;
+}
+
+/** Persistent state of access control. */
+export interface AccessStore {
+  createUser(user: Omit<UserRecord, 'id'>): Promise<UserRecord>;
+  getUserByName(username: string): Promise<UserRecord | null>;
+  getUserById(id: number): Promise<UserRecord | null>;
+  listUsers(): Promise<UserRecord[]>;
+  updateUser(id: number, patch: Partial<Pick<UserRecord, 'passwordHash' | 'sysadmin' | 'disabled'>>): Promise<void>;
+  deleteUser(id: number): Promise<boolean>;
+
+  createProject(project: Omit<ProjectRecord, 'id'>): Promise<ProjectRecord>;
+  getProject(name: string): Promise<ProjectRecord | null>;
+  listProjects(): Promise<ProjectRecord[]>;
+  updateProject(id: number, patch: Partial<Pick<ProjectRecord, 'public'>>): Promise<void>;
+  deleteProject(id: number): Promise<boolean>;
+
+  setMember(projectId: number, userId: number, role: Role): Promise<void>;
+  removeMember(projectId: number, userId: number): Promise<boolean>;
+  listMembers(projectId: number): Promise<MemberRecord[]>;
+  getRole(projectId: number, userId: number): Promise<Role | null>;
+
+  createRobot(robot: Omit<RobotRecord, 'id' | 'project'>): Promise<RobotRecord>;
+  getRobot(id: number): Promise<RobotRecord | null>;
+  getRobotByName(name: string): Promise<RobotRecord | null>;
+  listRobots(projectId: number): Promise<RobotRecord[]>;
+  updateRobot(id: number, patch: Partial<Pick<RobotRecord, 'secretHash' | 'disabled' | 'description' | 'actions' | 'expiresAt'>>): Promise<void>;
+  deleteRobot(id: number): Promise<boolean>;
+
+  createToken(token: TokenRecord): Promise<void>;
+  getToken(id: string): Promise<TokenRecord | null>;
+  listTokens(userId: number): Promise<TokenRecord[]>;
+  revokeToken(id: string, at: Date): Promise<boolean>;
+  touchToken(id: string, at: Date): Promise<void>;
+
+  appendAudit(entry: Omit<AuditRecord, 'id'>): Promise<void>;
+  listAudit(query: { project?: string | undefined; limit: number; beforeId?: number | undefined }): Promise<AuditRecord[]>;
+
+  /** The current signing key, created on first use (one for the whole deployment). */
+  signingKey(create: () => SigningKey): Promise<SigningKey>;
+}
