@@ -53,7 +53,7 @@ export class RegistryTokenService {
   }
 
   private async grant(principal: Principal, entry: ScopeEntry): Promise<string[]> {
-    if (entry.type === 'registry' && entry.name === 'catalog') return principal.kind === 'anonymous' ? [] : ['*'];
+    if (entry.type === 'registry' && entry.name === 'catalog') return principal.kind === 'anonymous' || !entry.actions.includes('*') ? [] : ['*'];
     if (entry.type !== 'repository') return [];
     const project = projectOf(entry.name);
     const wanted = entry.actions.includes('*') ? Object.keys(REPOSITORY_ACTIONS) : entry.actions;

@@ -7,7 +7,6 @@ import { RegistryError } from '../../core/errors.js';
 import { authenticate, type AuthenticationDeps } from '../auth/authenticate.js';
 import { recordAudit, shouldAudit } from '../auth/audit.js';
 import { toRegistryError } from '../errors.js';
-import { ociErrorBody } from '../oci/errors.js';
 import type { ApiRoute } from './route.js';
 
 /** What the API plugin needs; `auth: null` means access control is off and callers act as administrators. */
@@ -32,9 +31,9 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiPluginDeps): Prom
     const error = toRegistryError(err);
     if (error.code === 'INTERNAL') req.log.error({ err }, 'unhandled error on the REST API');
     if (error.status === 401) reply.header('www-authenticate', 'Basic realm="berth", Bearer realm="berth"');
-    return reply.code(error.status).send(ociErrorBody(error));
+    return reply.code(error.status).send(apiErrorBody(error));
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(ociErrorBody(new RegistryError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`))));
+  app.setNotFoundHandler((req, reply) => reply.code(404).send(apiErrorBody(new RegistryError('NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`))));
   app.addHook('onResponse', async (req, reply) => {
     if (!shouldAudit(req.method, reply.statusCode) || !req.routeOptions.url) return;
     const params = (req.params ?? {}) as Record<string, string>;
@@ -51,7 +50,10 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiPluginDeps): Prom
       method: route.method,
       url: route.url,
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
-        const principal = deps.auth ? (await authenticate(req, deps.auth)).principal : UNGUARDED;
+        const auth = deps.auth ? await authenticate(req, deps.auth) : undefined;
+        // A registry token carries only its access claim; it must not act as the whole account here.
+        if (auth?.claims) throw new RegistryError('UNAUTHORIZED', 'registry tokens are valid only on /v2/; use a password, personal access token or robot secret');
+        const principal = auth?.principal ?? UNGUARDED;
         req.berthPrincipal = principal;
         if (route.permission === 'authenticated' && principal.kind === 'anonymous') throw new RegistryError('UNAUTHORIZED', 'authentication required');
         const params = parse(route.schema?.params, req.params, 'path');
@@ -72,4 +74,9 @@ function parse(schema: NonNullable<ApiRoute['schema']>['body'], value: unknown, 
   throw new RegistryError('INVALID', `invalid ${where}: ${result.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`, {
     detail: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
   });
+}
+
+/** The REST error envelope: catalogue codes as they are (the OCI surface maps some to spec codes). */
+function apiErrorBody(err: RegistryError): { errors: Array<{ code: string; message: string; detail?: unknown }> } {
+  return { errors: [{ code: err.code, message: err.message, ...(err.detail !== undefined ? { detail: err.detail } : {}) }] };
 }

@@ -52,6 +52,7 @@ export async function guardOciRequest(deps: OciGuardDeps, req: FastifyRequest, r
   }
   const access = accessOf(deps, auth);
   const { principal, claims } = auth;
+  req.berthPrincipal = principal; // so a refusal is audited under the caller's name
   const refuse = (what: string): never => {
     if (principal.kind === 'anonymous' || claims) {
       challenge(scope, claims ? 'insufficient_scope' : undefined);
