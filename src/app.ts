@@ -7,6 +7,7 @@ import { createJwtSigner } from './adapters/tokens/jwt-signer.js';
 import type { ResolvedConfig } from './config/load.js';
 import { AccessService } from './core/access/access-service.js';
 import { Authenticator } from './core/access/authenticator.js';
+import { LocalUserSource } from './core/access/local-user-source.js';
 import { RegistryTokenService } from './core/access/registry-tokens.js';
 import { RegistryService } from './core/oci/registry.js';
 import { UploadService } from './core/oci/uploads.js';
@@ -42,7 +43,7 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
     const boot = await access.bootstrap(config.auth.adminPassword);
     generatedAdminPassword = boot.generatedPassword;
     const tokens = new RegistryTokenService(access, await createJwtSigner(stores.access), systemClock, config.auth.service, config.auth.tokenTtlSeconds);
-    tokenAuth = { authenticator: new Authenticator(stores.access, systemClock), tokens };
+    tokenAuth = { authenticator: new Authenticator(stores.access, new LocalUserSource(stores.access), systemClock), tokens };
   }
   const realm = (req: FastifyRequest) => `${config.externalUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.headers.host ?? config.listen}`}/auth/token`;
   const http = await createHttpServer({

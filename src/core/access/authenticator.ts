@@ -5,10 +5,11 @@
 import { createHash } from 'node:crypto';
 import type { AccessStore, UserRecord } from '../ports/access-store.js';
 import type { Clock } from '../ports/clock.js';
+import type { UserSource } from '../ports/user-source.js';
 import { parseCredential } from './credentials.js';
 import { LoginThrottle } from './login-throttle.js';
 import type { Principal } from './permissions.js';
-import { DUMMY_PASSWORD_HASH, secretMatches, verifyPassword } from './secrets.js';
+import { secretMatches } from './secrets.js';
 
 const CACHE_TTL_MS = 60_000;
 
@@ -19,6 +20,7 @@ export class Authenticator {
 
   constructor(
     private readonly store: AccessStore,
+    private readonly users: UserSource,
     private readonly clock: Clock,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
@@ -67,9 +69,8 @@ export class Authenticator {
       const user = await this.store.getUserById(cached.userId);
       if (user && !user.disabled && user.username === username) return userPrincipal(user);
     }
-    const user = await this.store.getUserByName(username);
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !ok || user.disabled) return null;
+    const user = await this.users.verifyPassword(username, password);
+    if (!user) return null;
     this.passwordCache.set(cacheKey, { userId: user.id, until: now + CACHE_TTL_MS });
     return userPrincipal(user);
   }
