@@ -107,6 +107,14 @@ export function blobStoreContract(driver: string, create: () => Promise<BlobStor
       expectSame(await collect(await h.store.read(digest)), bytes);
     });
 
+    it('lists uploads last written before a moment', async () => {
+      const id = randomUUID();
+      await h.store.createUpload(id);
+      await h.store.appendUpload(id, 0, chunksOf(randomBytes(10)));
+      expect(await h.store.listUploadsBefore(new Date(Date.now() - 60_000))).not.toContain(id);
+      expect(await h.store.listUploadsBefore(new Date(Date.now() + 60_000))).toContain(id);
+    });
+
     it('removes uploads and blobs', async () => {
       const id = randomUUID();
       await h.store.createUpload(id);

@@ -2,7 +2,7 @@
 // A blob appears under its final name only by atomic rename after fsync, so a crash never leaves a
 // partial blob visible; upload bytes are fsynced before an append is acknowledged.
 import { constants, createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { BlobStore } from '../../core/ports/blob-store.js';
@@ -104,6 +104,16 @@ class FilesystemBlobStore implements BlobStore {
 
   async deleteUpload(id: string): Promise<void> {
     await rm(this.uploadPath(id), { force: true });
+  }
+
+  async listUploadsBefore(before: Date): Promise<string[]> {
+    const ids: string[] = [];
+    for (const name of await readdir(join(this.root, 'uploads'))) {
+      if (!/^[0-9a-f-]{36}$/.test(name)) continue;
+      const info = await stat(join(this.root, 'uploads', name)).catch(() => null);
+      if (info && info.mtime < before) ids.push(name);
+    }
+    return ids;
   }
 
   async close(): Promise<void> {}

@@ -88,10 +88,16 @@ describe('UploadService', () => {
     await expect(svc.status('r', upload.id)).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN' });
   });
 
-  it('expires idle sessions', async () => {
+  it('expires idle sessions and sweeps upload bytes no session owns', async () => {
     const svc = new UploadService(blobs, store, systemClock);
     const upload = await svc.start('r');
-    expect(await svc.expire(new Date(Date.now() + 1000))).toBe(1);
+    await svc.append('r', upload.id, body(randomBytes(10)));
+    const orphan = '123e4567-e89b-12d3-a456-426614174000';
+    await blobs.appendUpload(orphan, 0, body(randomBytes(10)).source);
+    expect(await svc.expire(new Date(Date.now() - 60_000))).toBe(0);
+    expect(await blobs.listUploadsBefore(new Date(Date.now() + 60_000))).toEqual(expect.arrayContaining([upload.id, orphan]));
+    expect(await svc.expire(new Date(Date.now() + 60_000))).toBe(1);
     await expect(svc.status('r', upload.id)).rejects.toMatchObject({ code: 'BLOB_UPLOAD_UNKNOWN' });
+    expect(await blobs.listUploadsBefore(new Date(Date.now() + 60_000))).toEqual([]);
   });
 });

@@ -143,7 +143,10 @@ export class UploadService {
     return { digest: parsed.value, size };
   }
 
-  /** Removes sessions idle since before `cutoff`; returns how many were removed. */
+  /**
+   * Removes sessions idle since before `cutoff`, and upload bytes older than that which no session
+   * owns (left by a crash between a commit's steps); returns how many sessions were removed.
+   */
   async expire(cutoff: Date): Promise<number> {
     const stale = await this.store.listStaleUploads(cutoff);
     for (const upload of stale) {
@@ -151,6 +154,11 @@ export class UploadService {
         this.hashes.delete(upload.id);
         await this.store.deleteUpload(upload.id);
         await this.blobs.deleteUpload(upload.id);
+      });
+    }
+    for (const id of await this.blobs.listUploadsBefore(cutoff)) {
+      await this.mutex.run(id, async () => {
+        if (!(await this.store.getUpload(id))) await this.blobs.deleteUpload(id);
       });
     }
     return stale.length;

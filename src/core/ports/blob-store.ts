@@ -27,6 +27,8 @@ export interface BlobStore {
   commitUpload(id: string, size: number, digest: string): Promise<void>;
   /** Discards an upload's bytes; absent uploads are not an error. */
   deleteUpload(id: string): Promise<void>;
+  /** Ids of uploads holding bytes that were last written before `before` (to sweep orphans). */
+  listUploadsBefore(before: Date): Promise<string[]>;
   /** Releases resources. */
   close(): Promise<void>;
 }
