@@ -1,6 +1,7 @@
 // The `berth` command line. `serve` runs the server; every other command talks to a server over HTTP.
 import { Command } from 'commander';
 import { registerAccessCommands } from './commands/access.js';
+import { registerModelCommands } from './commands/models.js';
 
 /** Parses `argv` and runs the chosen command. */
 export async function run(argv: string[]): Promise<void> {
@@ -15,6 +16,7 @@ export async function run(argv: string[]): Promise<void> {
       const { serve } = await import('../main.js');
       await serve(opts);
     });
+  registerModelCommands(program);
   registerAccessCommands(program);
   try {
     await program.parseAsync(argv);
