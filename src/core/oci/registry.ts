@@ -3,6 +3,7 @@
 // https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md
 import type { Readable } from 'node:stream';
 import { RegistryError } from '../errors.js';
+import type { RegistryEvent, RegistryListener } from '../events/registry-events.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestRecord, RegistryStore, StoredManifest } from '../ports/registry-store.js';
@@ -36,12 +37,23 @@ export interface Page<T> {
 
 /** Registry operations other than upload sessions. */
 export class RegistryService {
+  private readonly listeners: RegistryListener[] = [];
+
   constructor(
     private readonly blobs: BlobStore,
     private readonly store: RegistryStore,
     private readonly clock: Clock,
     readonly limits: RegistryLimits,
   ) {}
+
+  /** Calls `listener` after every manifest push and every manifest or tag delete. */
+  onEvent(listener: RegistryListener): void {
+    this.listeners.push(listener);
+  }
+
+  private async emit(event: RegistryEvent): Promise<void> {
+    for (const listener of this.listeners) await listener(event);
+  }
 
   /** Size of a blob linked into `repository`; BLOB_UNKNOWN otherwise. */
   async statBlob(repository: string, digest: string): Promise<{ digest: string; size: number }> {
@@ -117,7 +129,9 @@ export class RegistryService {
       createdAt: this.clock.now(),
       content,
     };
-    await this.store.putManifest(record, parsed.references, ref.kind === 'tag' ? ref.tag : undefined);
+    const tag = ref.kind === 'tag' ? ref.tag : undefined;
+    await this.store.putManifest(record, parsed.references, tag);
+    await this.emit({ type: 'manifest.pushed', repository, digest, mediaType: parsed.mediaType, artifactType: parsed.artifactType, tag, content, at: record.createdAt });
     return record;
   }
 
@@ -127,6 +141,8 @@ export class RegistryService {
     const ref = parseReference(reference);
     const deleted = ref.kind === 'digest' ? await this.store.deleteManifest(repository, ref.digest.value) : await this.store.deleteTag(repository, ref.tag);
     if (!deleted) throw manifestUnknown(reference);
+    const at = this.clock.now();
+    await this.emit(ref.kind === 'digest' ? { type: 'manifest.deleted', repository, digest: ref.digest.value, at } : { type: 'tag.deleted', repository, tag: ref.tag, at });
   }
 
   /** Tags of a repository in lexical order, `n`/`last` paged. */
