@@ -9,6 +9,7 @@ import { AccessService } from './core/access/access-service.js';
 import { Authenticator } from './core/access/authenticator.js';
 import { LocalUserSource } from './core/access/local-user-source.js';
 import { RegistryTokenService } from './core/access/registry-tokens.js';
+import { HubService } from './core/hub/hub-service.js';
 import { RegistryService } from './core/oci/registry.js';
 import { UploadService } from './core/oci/uploads.js';
 import { systemClock } from './core/ports/clock.js';
@@ -45,12 +46,15 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
     const tokens = new RegistryTokenService(access, await createJwtSigner(stores.access), systemClock, config.auth.service, config.auth.tokenTtlSeconds);
     tokenAuth = { authenticator: new Authenticator(stores.access, new LocalUserSource(stores.access), systemClock), tokens };
   }
-  const realm = (req: FastifyRequest) => `${config.externalUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.headers.host ?? config.listen}`}/auth/token`;
+  const baseUrl = (req: FastifyRequest) => config.externalUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.headers.host ?? config.listen}`;
+  const realm = (req: FastifyRequest) => `${baseUrl(req)}/auth/token`;
+  const hub = new HubService(stores.registry, blobs);
   const http = await createHttpServer({
     logger,
     oci: { registry, uploads },
     ociGuard: tokenAuth ? { ...tokenAuth, access, realm } : null,
     api: { routes: accessRoutes(access), access, auth: tokenAuth },
+    hf: { hub, access, auth: tokenAuth, baseUrl },
     tokenAuth,
     ready: () => stores.registry.ping(),
   });

@@ -6,6 +6,7 @@ import type { AuthenticationDeps } from './auth/authenticate.js';
 import { tokenRoutes } from './auth/token-routes.js';
 import type { OciGuardDeps } from './oci/guard.js';
 import type { OciServices } from './oci/handlers.js';
+import { hfPlugin, type HfPluginDeps } from './hf/plugin.js';
 import { ociPlugin } from './oci/plugin.js';
 
 /** What the HTTP layer needs from the composition root. */
@@ -15,6 +16,7 @@ export interface HttpDependencies {
   /** Access control on the OCI surface; null when auth is off. */
   ociGuard: OciGuardDeps;
   api: ApiPluginDeps;
+  hf: HfPluginDeps;
   /** The token endpoint's collaborators; null when auth is off. */
   tokenAuth: AuthenticationDeps | null;
   /** Resolves when every backing store answers; rejects otherwise. */
@@ -44,6 +46,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
   });
   await app.register(async (scope) => ociPlugin(scope, deps.oci, deps.ociGuard));
   await app.register(async (scope) => apiPlugin(scope, deps.api));
+  await app.register(async (scope) => hfPlugin(scope, deps.hf));
   const tokenAuth = deps.tokenAuth;
   if (tokenAuth) await app.register(async (scope) => tokenRoutes(scope, tokenAuth));
   return app;

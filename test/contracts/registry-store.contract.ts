@@ -101,6 +101,18 @@ export function registryStoreContract(driver: string, create: () => Promise<Regi
       expect(await s.listRepositories({ limit: 2, last: 'a-b' })).toEqual(['a/b', 'r']);
     });
 
+    it('lists tag records newest first and finds manifests by digest prefix', async () => {
+      await s.putManifest({ ...manifest('r', d('a')), createdAt: new Date(1000) }, [], 'old');
+      await s.putManifest({ ...manifest('r', d('b')), createdAt: new Date(2000) }, [], 'new');
+      expect(await s.tagRecords('r')).toEqual([
+        { tag: 'new', digest: d('b'), updatedAt: new Date(2000) },
+        { tag: 'old', digest: d('a'), updatedAt: new Date(1000) },
+      ]);
+      expect(await s.findManifestDigests('r', 'a'.repeat(40), 5)).toEqual([d('a')]);
+      expect(await s.findManifestDigests('r', 'c'.repeat(40), 5)).toEqual([]);
+      expect(await s.findManifestDigests('r', "a' or 1=1", 5)).toEqual([]);
+    });
+
     it('deletes a manifest together with its tags, and single tags', async () => {
       await s.putManifest(manifest('r', d('a')), [], 'one');
       await s.putManifest(manifest('r', d('a')), [], 'two');

@@ -162,6 +162,30 @@ export class SqlRegistryStore implements RegistryStore {
     return (await q.execute()).map((r) => r.name);
   }
 
+  async tagRecords(repository: string): Promise<Array<{ tag: string; digest: string; updatedAt: Date }>> {
+    const rows = await this.db.selectFrom('tags').select(['name', 'digest', 'updated_at']).where('repository', '=', repository).orderBy('updated_at', 'desc').orderBy('name').execute();
+    return rows.map((r) => ({ tag: r.name, digest: r.digest, updatedAt: new Date(Number(r.updated_at)) }));
+  }
+
+  async findManifestDigests(repository: string, hexPrefix: string, limit: number): Promise<string[]> {
+    if (!/^[0-9a-f]*$/.test(hexPrefix)) return [];
+    const found: string[] = [];
+    for (const algorithm of ['sha256', 'sha512']) {
+      // A range scan on the primary key: every digest that starts with the prefix sorts between these bounds.
+      const rows = await this.db
+        .selectFrom('manifests')
+        .select('digest')
+        .where('repository', '=', repository)
+        .where('digest', '>=', `${algorithm}:${hexPrefix}`)
+        .where('digest', '<', `${algorithm}:${hexPrefix}g`)
+        .orderBy('digest')
+        .limit(limit)
+        .execute();
+      found.push(...rows.map((r) => r.digest));
+    }
+    return found.slice(0, limit);
+  }
+
   async listReferrers(repository: string, subject: string, page: PageQuery & { artifactType?: string | undefined }): Promise<ManifestRecord[]> {
     let q = this.db
       .selectFrom('manifests')

@@ -72,6 +72,10 @@ export interface RegistryStore {
   deleteManifest(repository: string, digest: string): Promise<boolean>;
   deleteTag(repository: string, tag: string): Promise<boolean>;
   listTags(repository: string, page: PageQuery): Promise<string[]>;
+  /** Every tag of a repository with what it points at and when it last moved, newest first. */
+  tagRecords(repository: string): Promise<Array<{ tag: string; digest: string; updatedAt: Date }>>;
+  /** Digests of manifests in `repository` whose hex part starts with `hexPrefix`, at most `limit`. */
+  findManifestDigests(repository: string, hexPrefix: string, limit: number): Promise<string[]>;
   /** Manifests in `repository` whose subject is `subject`, ordered by digest. */
   listReferrers(repository: string, subject: string, page: PageQuery & { artifactType?: string | undefined }): Promise<ManifestRecord[]>;
 
