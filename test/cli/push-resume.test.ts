@@ -65,7 +65,8 @@ describe('interrupted and failing pushes', () => {
     const acknowledged = model.big - byPath['model.bin']!.bytesSent;
     expect(acknowledged).toBeGreaterThanOrEqual(8 * MiB);
     expect(resentBytes).toBeLessThan(model.big - acknowledged + 64 * 1024);
-    expect(resentBytes + sentBeforeKill).toBeLessThan(model.small + model.big + 4 * MiB + 64 * 1024);
+    // In all, at most the chunk cut by the kill and one acknowledged just before it is sent twice.
+    expect(resentBytes + sentBeforeKill).toBeLessThan(model.small + model.big + 2 * 4 * MiB + 256 * 1024);
 
     const out = join(work, 'killed-out');
     await runCliOk(['pull', `${berth.host}/llm/killed:v1`, out], env());

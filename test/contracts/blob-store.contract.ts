@@ -59,6 +59,19 @@ export function blobStoreContract(driver: string, create: () => Promise<BlobStor
       expectSame(await collect(await h.store.read(digest, { start: 10, end: 19 })), bytes.subarray(10, 20));
     });
 
+    it('reads a committed blob at positions, and refuses an absent one', async () => {
+      const bytes = randomBytes(5000);
+      const digest = sha256(bytes);
+      await h.store.put(digest, bytes);
+      const reader = await h.store.openReader(digest);
+      const into = Buffer.alloc(1000);
+      expect(await reader.read(into, 4500)).toBe(500);
+      expectSame(into.subarray(0, 500), bytes.subarray(4500));
+      expect(await reader.read(into, 5000)).toBe(0);
+      await reader.close();
+      await expect(h.store.openReader(sha256(randomBytes(4)))).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
     it('builds an upload from appends and commits it under its digest', async () => {
       const id = randomUUID();
       const a = randomBytes(3 << 20);

@@ -5,7 +5,7 @@ import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { BlobStore } from '../../core/ports/blob-store.js';
+import type { BlobReader, BlobStore } from '../../core/ports/blob-store.js';
 import type { ByteRange } from '../../core/oci/range.js';
 
 /** Writes are grouped into batches of about this many bytes, one in flight while the next fills. */
@@ -47,6 +47,14 @@ class FilesystemBlobStore implements BlobStore {
   async read(digest: string, range?: ByteRange): Promise<Readable> {
     const handle = await open(this.blobPath(digest), 'r');
     return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: READ_HIGH_WATER_MARK });
+  }
+
+  async openReader(digest: string): Promise<BlobReader> {
+    const handle = await open(this.blobPath(digest), 'r');
+    return {
+      read: async (into, position) => (await handle.read(into, 0, into.byteLength, position)).bytesRead,
+      close: () => handle.close(),
+    };
   }
 
   async put(digest: string, bytes: Uint8Array): Promise<void> {

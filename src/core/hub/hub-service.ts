@@ -1,10 +1,8 @@
 // Resolves Hub repo ids and revisions to manifests and files, on top of the OCI index and the blob
 // store: the Hugging Face surface is a projection of what `berth push` stored, not a copy.
-import type { Readable } from 'node:stream';
 import { RegistryError } from '../errors.js';
-import type { BlobStore } from '../ports/blob-store.js';
+import type { BlobReader, BlobStore } from '../ports/blob-store.js';
 import type { RegistryStore, StoredManifest } from '../ports/registry-store.js';
-import type { ByteRange } from '../oci/range.js';
 import { commitIdOf, filesOfManifest, isCommitId, isHubRepoId, type HubFile } from './hub-repo.js';
 
 /** Looks up where a named alias (production, staging, ...) of a model points; null when unknown. */
@@ -61,9 +59,9 @@ export class HubService {
     return file;
   }
 
-  /** A stream of a file's bytes (or of one range of them), straight from its blob. */
-  async open(file: HubFile, range?: ByteRange): Promise<Readable> {
-    return this.blobs.read(file.digest, range);
+  /** A reader of a file's bytes, straight from its blob. */
+  async open(file: HubFile): Promise<BlobReader> {
+    return this.blobs.openReader(file.digest);
   }
 
   /** The parsed ModelPack config of a revision, if it has a small JSON one. */

@@ -1,10 +1,9 @@
 // The read/write side of the registry beyond uploads: blobs, manifests, tags, the catalog and the
 // referrers API, enforcing the distribution spec's rules on top of the ports.
 // https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md
-import type { Readable } from 'node:stream';
 import { RegistryError } from '../errors.js';
 import type { RegistryEvent, RegistryListener } from '../events/registry-events.js';
-import type { BlobStore } from '../ports/blob-store.js';
+import type { BlobReader, BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestRecord, RegistryStore, StoredManifest } from '../ports/registry-store.js';
 import { digestOf, parseDigest } from './digest.js';
@@ -21,12 +20,12 @@ export interface RegistryLimits {
   maxPageSize: number;
 }
 
-/** A blob ready to stream. */
+/** A blob ready to send: its reader and the bytes asked for. */
 export interface BlobRead {
   digest: string;
   size: number;
   range: ByteRange | null;
-  stream: Readable;
+  reader: BlobReader;
 }
 
 /** One page of a listing, with the cursor of the next page when there is one. */
@@ -69,8 +68,8 @@ export class RegistryService {
     const { digest: value, size } = await this.statBlob(repository, digest);
     const range = resolveRangeHeader(rangeHeader, size);
     try {
-      const stream = await this.blobs.read(value, range ?? undefined);
-      return { digest: value, size, range, stream };
+      const reader = await this.blobs.openReader(value);
+      return { digest: value, size, range, reader };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new RegistryError('BLOB_UNKNOWN', 'blob content is missing', { detail: { digest: value } });
       throw err;

@@ -3,12 +3,21 @@
 import type { Readable } from 'node:stream';
 import type { ByteRange } from '../oci/range.js';
 
+/** Positional reads of one committed blob, for senders that reuse their buffers. */
+export interface BlobReader {
+  /** Reads up to `into.length` bytes at `position`; resolves with how many were read (0 at the end). */
+  read(into: Uint8Array, position: number): Promise<number>;
+  close(): Promise<void>;
+}
+
 /** Byte storage for committed blobs and in-progress uploads. */
 export interface BlobStore {
   /** Size in bytes of a committed blob, or null when absent. */
   stat(digest: string): Promise<number | null>;
   /** A stream of a committed blob's bytes, or of the inclusive `range` of them. */
   read(digest: string, range?: ByteRange): Promise<Readable>;
+  /** Opens a committed blob for positional reads (rejects with ENOENT when absent). */
+  openReader(digest: string): Promise<BlobReader>;
   /** Durably stores a complete, already verified blob given in memory (small blobs only). */
   put(digest: string, bytes: Uint8Array): Promise<void>;
   /** Removes a committed blob; absent blobs are not an error. */

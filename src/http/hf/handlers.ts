@@ -7,6 +7,7 @@ import type { HubRevision, HubService } from '../../core/hub/hub-service.js';
 import { resolveRangeHeader } from '../../core/oci/range.js';
 import type { Principal } from '../../core/access/permissions.js';
 import { RegistryError } from '../../core/errors.js';
+import { sendBlobBytes } from '../blob-sender.js';
 import { directoryEntry, fileEntry, modelInfoView, sha256Hex } from './views.js';
 
 /** What handlers receive. */
@@ -101,10 +102,12 @@ export const whoami: HfHandler = async ({ reply, principal }) => {
 async function sendFile({ req, reply, hub }: HfContext, resolved: HubRevision, file: HubFile) {
   fileHeaders(reply, resolved, file);
   const range = resolveRangeHeader(req.headers.range, file.size);
-  if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${file.size}`).header('content-length', range.end - range.start + 1);
-  else reply.header('content-length', file.size);
+  const { start, end } = range ?? { start: 0, end: file.size - 1 };
+  if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${file.size}`);
+  reply.header('content-length', end - start + 1);
   if (req.method === 'HEAD') return reply.send();
-  return reply.send(await hub.open(file, range ?? undefined));
+  await sendBlobBytes(reply, await hub.open(file), start, end);
+  return reply;
 }
 
 function fileHeaders(reply: FastifyReply, resolved: HubRevision, file: HubFile): void {

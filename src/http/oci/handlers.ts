@@ -8,6 +8,7 @@ import { uploadRangeHeader } from '../../core/oci/range.js';
 import type { RegistryService } from '../../core/oci/registry.js';
 import type { UploadService } from '../../core/oci/uploads.js';
 import type { UploadRecord } from '../../core/ports/registry-store.js';
+import { sendBlobBytes } from '../blob-sender.js';
 import { readBoundedBody, uploadBody } from './body.js';
 import type { OciAccess } from './guard.js';
 
@@ -150,15 +151,11 @@ export const getBlob: OciHandler = async ({ req, reply, params, services }) => {
     .header('docker-content-digest', blob.digest)
     .header('accept-ranges', 'bytes')
     .header('etag', `"${blob.digest}"`);
-  if (blob.range) {
-    reply
-      .code(206)
-      .header('content-range', `bytes ${blob.range.start}-${blob.range.end}/${blob.size}`)
-      .header('content-length', blob.range.end - blob.range.start + 1);
-  } else {
-    reply.header('content-length', blob.size);
-  }
-  return reply.send(blob.stream);
+  const { start, end } = blob.range ?? { start: 0, end: blob.size - 1 };
+  if (blob.range) reply.code(206).header('content-range', `bytes ${start}-${end}/${blob.size}`);
+  reply.header('content-length', end - start + 1);
+  await sendBlobBytes(reply, blob.reader, start, end);
+  return reply;
 };
 
 /** end-2 HEAD: blob existence and size. */
