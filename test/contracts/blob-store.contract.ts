@@ -99,6 +99,16 @@ export function blobStoreContract(driver: string, create: () => Promise<BlobStor
       expectSame(await collect(await h.store.readUpload(id, first.length + second.length)), Buffer.concat([first, second]));
     });
 
+    it('tells whether an upload holds bytes, also after an unsynced append', async () => {
+      const id = randomUUID();
+      await h.store.createUpload(id);
+      expect(await h.store.uploadExists(id)).toBe(false);
+      expect(await h.store.appendUpload(id, 0, chunksOf(randomBytes(10)), { sync: false })).toBe(10);
+      expect(await h.store.uploadExists(id)).toBe(true);
+      await h.store.deleteUpload(id);
+      expect(await h.store.uploadExists(id)).toBe(false);
+    });
+
     it('commits an empty upload as the empty blob', async () => {
       const id = randomUUID();
       await h.store.createUpload(id);

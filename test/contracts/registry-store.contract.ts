@@ -77,6 +77,16 @@ export function registryStoreContract(driver: string, create: () => Promise<Regi
       expect(await s.getUpload(id)).toBeNull();
     });
 
+    it('finishes an upload and links its blob in one step', async () => {
+      const now = new Date(1_700_000_000_000);
+      const id = randomUUID();
+      await s.createUpload({ id, repository: 'r/x', size: 0, algorithm: 'sha256', createdAt: now, updatedAt: now });
+      await s.finishUpload(id, 'r/x', d('9'), 7);
+      expect(await s.getUpload(id)).toBeNull();
+      expect(await s.getLinkedBlob('r/x', d('9'))).toEqual({ size: 7 });
+      expect(await s.repositoryExists('r/x')).toBe(true);
+    });
+
     it('stores manifests with exact bytes, tags them, and reports missing references', async () => {
       await s.linkBlob('r', d('c'), 10);
       expect(await s.missingReferences('r', [{ digest: d('c'), kind: 'blob' }, { digest: d('e'), kind: 'blob' }, { digest: d('f'), kind: 'manifest' }])).toEqual([d('e'), d('f')]);

@@ -73,7 +73,7 @@ class FilesystemBlobStore implements BlobStore {
     // Upload files are created on first append; an empty session needs no file.
   }
 
-  async appendUpload(id: string, offset: number, source: AsyncIterable<Uint8Array>): Promise<number> {
+  async appendUpload(id: string, offset: number, source: AsyncIterable<Uint8Array>, options: { sync?: boolean } = {}): Promise<number> {
     const path = this.uploadPath(id);
     const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
     try {
@@ -81,7 +81,7 @@ class FilesystemBlobStore implements BlobStore {
       if (size < offset) throw new Error(`upload ${id} holds ${size} bytes, fewer than the acknowledged ${offset}`);
       if (size > offset) await handle.truncate(offset);
       const end = await writeBatched(handle, offset, source);
-      if (this.durable) {
+      if (this.durable && options.sync !== false) {
         await handle.sync();
         if (offset === 0 && size === 0) await syncPath(join(this.root, 'uploads'));
       }
@@ -89,6 +89,10 @@ class FilesystemBlobStore implements BlobStore {
     } finally {
       await handle.close();
     }
+  }
+
+  async uploadExists(id: string): Promise<boolean> {
+    return (await stat(this.uploadPath(id)).catch(() => null)) !== null;
   }
 
   async readUpload(id: string, size: number): Promise<Readable> {

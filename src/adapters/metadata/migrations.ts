@@ -1,5 +1,6 @@
 // Schema migrations, one list for every SQL driver; dialect differences are confined to column types.
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { createModelRegistryTables } from './model-registry-migration.js';
 
 /** The SQL dialects Berth runs on. */
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -139,6 +140,11 @@ export function migrationsFor(dialect: SqlDialect): MigrationProvider {
           .addColumn('secret', bytes, (c) => c.notNull())
           .addColumn('created_at', 'bigint', (c) => c.notNull())
           .execute();
+      },
+    },
+    '0003_model_registry': {
+      async up(db: Kysely<unknown>) {
+        await createModelRegistryTables(db, { text, serial, double: dialect === 'postgres' ? sql`double precision` : sql`real` });
       },
     },
   };

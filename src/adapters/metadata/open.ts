@@ -5,10 +5,12 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { AccessStore } from '../../core/ports/access-store.js';
+import type { ModelStore } from '../../core/ports/model-store.js';
 import type { RegistryStore } from '../../core/ports/registry-store.js';
 import { migrationsFor, type SqlDialect } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqlAccessStore } from './sql-access-store.js';
+import { SqlModelStore } from './sql-model-store.js';
 import { SqlRegistryStore } from './sql-registry-store.js';
 
 /** Where the relational store lives. */
@@ -20,6 +22,7 @@ export type DatabaseConfig =
 export interface SqlStores {
   registry: RegistryStore;
   access: AccessStore;
+  models: ModelStore;
   /** Releases the connection (pool). */
   close(): Promise<void>;
 }
@@ -29,7 +32,7 @@ export async function openStores(config: DatabaseConfig): Promise<SqlStores> {
   const { db, dialect } = connect(config);
   await migrate(db, dialect);
   const close = () => db.destroy();
-  return { registry: new SqlRegistryStore(db, close), access: new SqlAccessStore(db), close };
+  return { registry: new SqlRegistryStore(db, close), access: new SqlAccessStore(db), models: new SqlModelStore(db, dialect), close };
 }
 
 /** Opens only the OCI index (for tests and tools that need nothing else). */

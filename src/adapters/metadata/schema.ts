@@ -1,5 +1,6 @@
 // Table types of Berth's relational store, shared by the SQLite and PostgreSQL drivers.
 import type { Generated } from 'kysely';
+import type { ModelRegistryTables } from './model-registry-schema.js';
 
 /** Repositories exist once something is linked or pushed into them. */
 export interface RepositoriesTable {
@@ -127,7 +128,7 @@ export interface SigningKeysTable {
 }
 
 /** The whole database. */
-export interface Database {
+export interface Database extends ModelRegistryTables {
   repositories: RepositoriesTable;
   blob_links: BlobLinksTable;
   uploads: UploadsTable;

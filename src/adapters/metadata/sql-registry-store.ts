@@ -36,14 +36,7 @@ export class SqlRegistryStore implements RegistryStore {
 
   async linkBlob(repository: string, digest: string, size: number): Promise<void> {
     const now = Date.now();
-    await this.db.transaction().execute(async (trx) => {
-      await ensureRepository(trx, repository, now);
-      await trx
-        .insertInto('blob_links')
-        .values({ repository, digest, size, created_at: now })
-        .onConflict((oc) => oc.columns(['repository', 'digest']).doNothing())
-        .execute();
-    });
+    await this.db.transaction().execute((trx) => link(trx, repository, digest, size, now));
   }
 
   async unlinkBlob(repository: string, digest: string): Promise<boolean> {
@@ -72,6 +65,14 @@ export class SqlRegistryStore implements RegistryStore {
 
   async deleteUpload(id: string): Promise<void> {
     await this.db.deleteFrom('uploads').where('id', '=', id).execute();
+  }
+
+  async finishUpload(id: string, repository: string, digest: string, size: number): Promise<void> {
+    const now = Date.now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('uploads').where('id', '=', id).execute();
+      await link(trx, repository, digest, size, now);
+    });
   }
 
   async listStaleUploads(before: Date): Promise<UploadRecord[]> {
@@ -210,6 +211,15 @@ export class SqlRegistryStore implements RegistryStore {
 
 async function ensureRepository(trx: Transaction<Database>, name: string, now: number): Promise<void> {
   await trx.insertInto('repositories').values({ name, created_at: now }).onConflict((oc) => oc.column('name').doNothing()).execute();
+}
+
+async function link(trx: Transaction<Database>, repository: string, digest: string, size: number, now: number): Promise<void> {
+  await ensureRepository(trx, repository, now);
+  await trx
+    .insertInto('blob_links')
+    .values({ repository, digest, size, created_at: now })
+    .onConflict((oc) => oc.columns(['repository', 'digest']).doNothing())
+    .execute();
 }
 
 function toUploadRow(u: UploadRecord): UploadsTable {

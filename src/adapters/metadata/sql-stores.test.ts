@@ -1,9 +1,10 @@
-// The SQL stores (OCI index, access) on SQLite and on PostgreSQL, each against its contract suite.
+// The SQL stores (OCI index, access, model metadata) on SQLite and on PostgreSQL, each against its contract suite.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
 import { accessStoreContract } from '../../../test/contracts/access-store.contract.js';
+import { modelStoreContract } from '../../../test/contracts/model-store.contract.js';
 import { registryStoreContract } from '../../../test/contracts/registry-store.contract.js';
 import { createTestDatabase, postgresAvailable } from '../../../test/support/postgres.js';
 import { openStores, type SqlStores } from './open.js';
@@ -40,6 +41,10 @@ accessStoreContract('sqlite', async () => {
   const { stores, dispose } = await sqlite();
   return { store: stores.access, dispose };
 });
+modelStoreContract('sqlite', async () => {
+  const { stores, dispose } = await sqlite();
+  return { store: stores.models, dispose };
+});
 
 const postgresUp = await postgresAvailable();
 describe.skipIf(!postgresUp)('postgres', () => {
@@ -50,5 +55,9 @@ describe.skipIf(!postgresUp)('postgres', () => {
   accessStoreContract('postgres', async () => {
     const { stores, dispose } = await postgres();
     return { store: stores.access, dispose };
+  });
+  modelStoreContract('postgres', async () => {
+    const { stores, dispose } = await postgres();
+    return { store: stores.models, dispose };
   });
 });

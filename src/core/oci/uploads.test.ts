@@ -52,6 +52,20 @@ describe('UploadService', () => {
     expect(await store.getLinkedBlob('r', sha(whole))).toEqual({ size: whole.length });
   });
 
+  it('completes a session whose earlier commit crashed after the blob was moved into place', async () => {
+    const before = new UploadService(blobs, store, systemClock);
+    const bytes = randomBytes(4096);
+    const upload = await before.start('r');
+    await before.append('r', upload.id, body(bytes));
+    // The crash: the bytes were installed as the blob, the session was not ended yet.
+    await blobs.commitUpload(upload.id, bytes.length, sha(bytes));
+    expect(await blobs.uploadExists(upload.id)).toBe(false);
+    const after = new UploadService(blobs, store, systemClock);
+    expect((await after.status('r', upload.id)).size).toBe(bytes.length);
+    await expect(after.complete('r', upload.id, sha(bytes), body(new Uint8Array()))).resolves.toEqual({ digest: sha(bytes), size: bytes.length });
+    expect(await store.getLinkedBlob('r', sha(bytes))).toEqual({ size: bytes.length });
+  });
+
   it('verifies sha512 uploads even though sessions hash sha256 by default', async () => {
     const svc = new UploadService(blobs, store, systemClock);
     const bytes = randomBytes(1000);

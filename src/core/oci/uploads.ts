@@ -79,18 +79,20 @@ export class UploadService {
     const expected = parseDigest(digest);
     return this.mutex.run(id, async () => {
       let upload = await this.load(repository, id);
-      if (body.present) upload = await this.write(upload, body);
-      const actual = await this.finalHash(upload, expected.algorithm);
-      if (actual !== expected.value) {
-        throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', {
-          detail: { expected: expected.value, actual },
-        });
+      // A last chunk sent with the PUT is not acknowledged on its own: commitUpload makes it durable.
+      if (body.present) upload = await this.write(upload, body, false);
+      const installed = await this.installedByEarlierAttempt(upload, expected.value);
+      if (!installed) {
+        const actual = await this.finalHash(upload, expected.algorithm);
+        if (actual !== expected.value) {
+          throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', {
+            detail: { expected: expected.value, actual },
+          });
+        }
+        await this.blobs.commitUpload(upload.id, upload.size, expected.value);
       }
-      // The session goes before its bytes move: a crash mid-commit then leaves the session absent (the
-      // client pushes again, reusing any blob already installed), never present with its bytes gone.
-      await this.store.deleteUpload(upload.id);
-      await this.blobs.commitUpload(upload.id, upload.size, expected.value);
-      await this.store.linkBlob(repository, expected.value, upload.size);
+      // One transaction ends the session and links the blob, so they never disagree after a crash.
+      await this.store.finishUpload(upload.id, repository, expected.value, upload.size);
       await this.blobs.deleteUpload(upload.id);
       return { digest: expected.value, size: upload.size };
     });
@@ -173,7 +175,18 @@ export class UploadService {
     return upload;
   }
 
-  private async write(upload: UploadRecord, body: UploadBody): Promise<UploadRecord> {
+  /**
+   * True when an earlier attempt to complete this session crashed after installing the blob but
+   * before ending the session: the session's bytes are gone (moved into place) and the verified blob
+   * of the expected digest and size is there. Only then is the blob linked without hashing again.
+   */
+  private async installedByEarlierAttempt(upload: UploadRecord, digest: string): Promise<boolean> {
+    if (upload.size === 0 || this.hashes.get(upload.id)?.offset === upload.size) return false;
+    if ((await this.blobs.stat(digest)) !== upload.size) return false;
+    return !(await this.blobs.uploadExists(upload.id));
+  }
+
+  private async write(upload: UploadRecord, body: UploadBody, acknowledge = true): Promise<UploadRecord> {
     if (body.contentRange !== undefined) {
       const range = parseUploadContentRange(body.contentRange);
       if (range.start !== upload.size) {
@@ -201,7 +214,7 @@ export class UploadService {
     };
     let newSize: number;
     try {
-      newSize = await this.blobs.appendUpload(upload.id, upload.size, counted(body.source));
+      newSize = await this.blobs.appendUpload(upload.id, upload.size, counted(body.source), { sync: acknowledge });
       if (body.contentLength !== undefined && received !== body.contentLength) {
         throw new RegistryError('SIZE_INVALID', `received ${received} bytes, expected ${body.contentLength}`);
       }
@@ -210,6 +223,10 @@ export class UploadService {
       throw err;
     }
     const now = this.clock.now();
+    if (!acknowledge) {
+      if (running) running.offset = newSize;
+      return { ...upload, size: newSize, updatedAt: now };
+    }
     if (!(await this.store.setUploadSize(upload.id, upload.size, newSize, now))) {
       this.hashes.delete(upload.id);
       throw new RegistryError('BLOB_UPLOAD_INVALID', 'upload was changed concurrently', { status: 416 });

@@ -27,9 +27,12 @@ export interface BlobStore {
   createUpload(id: string): Promise<void>;
   /**
    * Writes `source` at `offset` of upload `id`, discarding anything past `offset` first, and returns
-   * the new size once the bytes are durable. On failure the acknowledged prefix `[0, offset)` is intact.
+   * the new size once the bytes are durable (with `sync: false`, once written; a commit follows).
+   * On failure the acknowledged prefix `[0, offset)` is intact.
    */
-  appendUpload(id: string, offset: number, source: AsyncIterable<Uint8Array>): Promise<number>;
+  appendUpload(id: string, offset: number, source: AsyncIterable<Uint8Array>, options?: { sync?: boolean }): Promise<number>;
+  /** True when upload `id` holds bytes. */
+  uploadExists(id: string): Promise<boolean>;
   /** Streams the first `size` bytes of upload `id` (used to re-hash an upload begun elsewhere). */
   readUpload(id: string, size: number): Promise<Readable>;
   /** Makes the first `size` bytes of upload `id` the committed blob `digest`, atomically and durably. */

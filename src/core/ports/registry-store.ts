@@ -57,6 +57,8 @@ export interface RegistryStore {
   /** Records acknowledged bytes; only moves the size of a session that is still at `expectedSize`. */
   setUploadSize(id: string, expectedSize: number, size: number, at: Date): Promise<boolean>;
   deleteUpload(id: string): Promise<void>;
+  /** Ends upload `id` and links its committed blob into `repository` (creating it), in one transaction. */
+  finishUpload(id: string, repository: string, digest: string, size: number): Promise<void>;
   /** Upload sessions not touched since `before` (for expiry). */
   listStaleUploads(before: Date): Promise<UploadRecord[]>;
 
