@@ -2,7 +2,7 @@
 // precedence, and validates it against the schema with errors that name the offending setting.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { DatabaseConfig } from '../adapters/metadata/open.js';
+import type { DatabaseConfig } from './database.js';
 import { configSchema, ENV_SETTINGS, type Config } from './schema.js';
 
 /** The driver a section uses when settings for it are given without naming one. */

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import type { DatabaseConfig } from '../../config/database.js';
 import type { AccessStore } from '../../core/ports/access-store.js';
 import type { ModelStore } from '../../core/ports/model-store.js';
 import type { RegistryStore } from '../../core/ports/registry-store.js';
@@ -13,10 +14,6 @@ import { SqlAccessStore } from './sql-access-store.js';
 import { SqlModelStore } from './sql-model-store.js';
 import { SqlRegistryStore } from './sql-registry-store.js';
 
-/** Where the relational store lives. */
-export type DatabaseConfig =
-  | { driver: 'sqlite'; path: string; synchronous: 'full' | 'normal' }
-  | { driver: 'postgres'; url: string; poolSize: number };
 
 /** Every store that lives in the relational database. */
 export interface SqlStores {

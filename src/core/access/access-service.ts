@@ -9,6 +9,8 @@ import { isAllowed, ROBOT_ACTIONS, ROLES, TOKEN_SCOPE_PATTERN, type Action, type
 import { hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
 
 const PROJECT_NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+/** First path segments Berth's own endpoints use; a project of that name would be shadowed by them. */
+const RESERVED_PROJECTS = new Set(['v2', 'api', 'auth', 'healthz', 'readyz', 'metrics', 'ui', 'static']);
 const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const ROBOT_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const DAY_MS = 86_400_000;
@@ -67,7 +69,7 @@ export class AccessService {
 
   /** Creates the project of a repository on first push by a system administrator. */
   async ensureProjectForPush(principal: Principal, name: string): Promise<boolean> {
-    if (principal.kind !== 'user' || !principal.sysadmin || !PROJECT_NAME.test(name)) return false;
+    if (principal.kind !== 'user' || !principal.sysadmin || !PROJECT_NAME.test(name) || RESERVED_PROJECTS.has(name)) return false;
     if (await this.store.getProject(name)) return false;
     await this.store.createProject({ name, public: false, createdAt: this.clock.now() }).catch(() => undefined);
     return true;
@@ -76,6 +78,7 @@ export class AccessService {
   async createProject(actor: Principal, input: { name: string; public: boolean }): Promise<ProjectRecord> {
     if (actor.kind !== 'user') throw denial(actor, 'create projects');
     if (!PROJECT_NAME.test(input.name) || input.name.length > 64) throw invalid('project names are lowercase letters, digits and . _ - separators, at most 64 characters');
+    if (RESERVED_PROJECTS.has(input.name)) throw invalid(`"${input.name}" is reserved for Berth's own endpoints`);
     if (await this.store.getProject(input.name)) throw new RegistryError('CONFLICT', `project "${input.name}" already exists`);
     const project = await this.store.createProject({ name: input.name, public: input.public, createdAt: this.clock.now() });
     await this.store.setMember(project.id, actor.id, 'projectAdmin');

@@ -62,11 +62,14 @@ export interface ProjectAccess {
   role?: Role | undefined;
 }
 
-/** Decides whether `principal` may perform `action` in `project` (null project: it does not exist). */
+/**
+ * Decides whether `principal` may perform `action` in `project` (null: it does not exist). Nobody
+ * pushes into a project that does not exist; a system administrator's push creates it first.
+ */
 export function isAllowed(principal: Principal, project: ProjectAccess | null, action: Action): boolean {
   if (principal.kind === 'user' && !tokenScopeAllows(principal.tokenScopes, project?.name, action)) return false;
+  if (!project) return principal.kind === 'user' && principal.sysadmin && action !== 'push' && action !== 'tag.create';
   if (principal.kind === 'user' && principal.sysadmin) return true;
-  if (!project) return false;
   if (principal.kind === 'robot') return principal.project === project.name && principal.actions.includes(action);
   if (project.role && roleAllows(project.role, action)) return true;
   return action === 'pull' && project.public;
