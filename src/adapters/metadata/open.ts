@@ -5,6 +5,8 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../config/database.js';
+
+export type { DatabaseConfig };
 import type { AccessStore } from '../../core/ports/access-store.js';
 import type { ModelStore } from '../../core/ports/model-store.js';
 import type { RegistryStore } from '../../core/ports/registry-store.js';
