@@ -10,10 +10,17 @@ import { Authenticator } from './core/access/authenticator.js';
 import { LocalUserSource } from './core/access/local-user-source.js';
 import { RegistryTokenService } from './core/access/registry-tokens.js';
 import { HubService } from './core/hub/hub-service.js';
+import { MetadataService } from './core/models/metadata-service.js';
+import { ModelAliases } from './core/models/model-aliases.js';
+import { ModelLineage } from './core/models/model-lineage.js';
+import { ModelService } from './core/models/model-service.js';
+import { PushRegistration } from './core/models/push-registration.js';
 import { RegistryService } from './core/oci/registry.js';
 import { UploadService } from './core/oci/uploads.js';
 import { systemClock } from './core/ports/clock.js';
 import { accessRoutes } from './http/api/access-routes.js';
+import { deployRoutes } from './http/api/deploy-routes.js';
+import { modelRoutes } from './http/api/model-routes.js';
 import type { AuthenticationDeps } from './http/auth/authenticate.js';
 import { createHttpServer } from './http/server.js';
 
@@ -37,6 +44,11 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
   const uploads = new UploadService(blobs, stores.registry, systemClock);
   const hasContent = async (project: string) => (await stores.registry.listRepositories({ last: `${project}/`, limit: 1 })).some((r) => r.startsWith(`${project}/`)) || (await stores.registry.repositoryExists(project));
   const access = new AccessService(stores.access, systemClock, hasContent);
+  // Model metadata: pushed ModelPack artifacts register versions whose URIs name this host.
+  const ociHost = config.externalUrl ? new URL(config.externalUrl).host : config.listen;
+  const metadata = new MetadataService(stores.models, registry, systemClock, [ociHost, config.listen]);
+  const models = new ModelService(stores.models, registry, blobs, systemClock);
+  registry.onEvent(new PushRegistration(stores.models, blobs, systemClock, ociHost).listener);
 
   let generatedAdminPassword: string | undefined;
   let tokenAuth: AuthenticationDeps | null = null;
@@ -49,12 +61,14 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
   const baseUrl = (req: FastifyRequest) => config.externalUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.headers.host ?? config.listen}`;
   const realm = (req: FastifyRequest) => `${baseUrl(req)}/auth/token`;
   const hub = new HubService(stores.registry, blobs);
+  hub.useAliases((repository, alias) => models.resolveAlias(repository, alias));
   const http = await createHttpServer({
     logger,
     oci: { registry, uploads },
     ociGuard: tokenAuth ? { ...tokenAuth, access, realm } : null,
-    api: { routes: accessRoutes(access), access, auth: tokenAuth },
+    api: { routes: [...accessRoutes(access), ...modelRoutes({ models, aliases: new ModelAliases(models), lineage: new ModelLineage(models), access, authEnabled: tokenAuth !== null }), ...deployRoutes({ hub, access, authEnabled: tokenAuth !== null, baseUrl })], access, auth: tokenAuth },
     hf: { hub, access, auth: tokenAuth, baseUrl },
+    modelRegistry: { service: metadata, access, auth: tokenAuth },
     tokenAuth,
     ready: () => stores.registry.ping(),
   });

@@ -1,6 +1,8 @@
 // The `berth` command line. `serve` runs the server; every other command talks to a server over HTTP.
 import { Command } from 'commander';
 import { registerAccessCommands } from './commands/access.js';
+import { registerKubeAICommands } from './commands/kubeai.js';
+import { registerModelMetadataCommands } from './commands/model.js';
 import { registerModelCommands } from './commands/models.js';
 
 /** Parses `argv` and runs the chosen command. */
@@ -17,7 +19,9 @@ export async function run(argv: string[]): Promise<void> {
       await serve(opts);
     });
   registerModelCommands(program);
+  registerModelMetadataCommands(program);
   registerAccessCommands(program);
+  registerKubeAICommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

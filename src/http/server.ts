@@ -7,6 +7,8 @@ import { tokenRoutes } from './auth/token-routes.js';
 import type { OciGuardDeps } from './oci/guard.js';
 import type { OciServices } from './oci/handlers.js';
 import { hfPlugin, type HfPluginDeps } from './hf/plugin.js';
+import { modelRegistryPlugin, type ModelRegistryDeps } from './model-registry/plugin.js';
+import { MODEL_REGISTRY_PREFIX } from './model-registry/routes.js';
 import { ociPlugin } from './oci/plugin.js';
 
 /** What the HTTP layer needs from the composition root. */
@@ -17,6 +19,8 @@ export interface HttpDependencies {
   ociGuard: OciGuardDeps;
   api: ApiPluginDeps;
   hf: HfPluginDeps;
+  /** The Kubeflow Model Registry API (/api/model_registry/v1alpha3). */
+  modelRegistry: ModelRegistryDeps;
   /** The token endpoint's collaborators; null when auth is off. */
   tokenAuth: AuthenticationDeps | null;
   /** Resolves when every backing store answers; rejects otherwise. */
@@ -47,6 +51,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
   await app.register(async (scope) => ociPlugin(scope, deps.oci, deps.ociGuard));
   await app.register(async (scope) => apiPlugin(scope, deps.api));
   await app.register(async (scope) => hfPlugin(scope, deps.hf));
+  await app.register(async (scope) => modelRegistryPlugin(scope, deps.modelRegistry), { prefix: MODEL_REGISTRY_PREFIX });
   const tokenAuth = deps.tokenAuth;
   if (tokenAuth) await app.register(async (scope) => tokenRoutes(scope, tokenAuth));
   return app;

@@ -1,7 +1,7 @@
 // Interrupted and failing transfers: a push killed mid-upload resumes without re-sending finished
 // blobs or acknowledged chunks; a registry failing mid-upload and a corrupted download give clear
 // errors and leave nothing half-written under a final name.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,14 +45,22 @@ describe('interrupted and failing pushes', () => {
     // Two workers: one takes model.bin (largest first), the other finishes the small files meanwhile.
     const first = spawnCli(['push', model.dir, `${proxy.host}/llm/killed:v1`, '--chunk-size', '4', '--concurrency', '2', '--quiet'], env());
     const started = Date.now();
-    while (proxy.uploadBytes() < model.small + 12 * MiB && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 20));
+    // Kill once chunks are flowing and at least one acknowledged chunk has been recorded by the CLI.
+    const saved = () => readdirSync(join(work, 'cache', 'berth', 'uploads'), { withFileTypes: true }).some((e) => e.name.endsWith('.json'));
+    const ready = () => proxy.uploadBytes() >= model.small + 12 * MiB && existsSync(join(work, 'cache', 'berth', 'uploads')) && saved();
+    while (!ready() && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 20));
     first.child.kill('SIGKILL');
     await first.done;
+    // Bytes the dead client left in socket buffers still reach the proxy: let them drain first.
+    proxy.rules.uploadDelayMs = 0;
+    for (let last = -1; last !== proxy.uploadBytes(); ) {
+      last = proxy.uploadBytes();
+      await new Promise((r) => setTimeout(r, 300));
+    }
     const sentBeforeKill = proxy.uploadBytes();
     expect(sentBeforeKill).toBeGreaterThan(model.small + 8 * MiB);
     expect(sentBeforeKill).toBeLessThan(model.small + model.big);
 
-    proxy.rules.uploadDelayMs = 0;
     const before = proxy.uploadBytes();
     const rerun = JSON.parse((await runCliOk(['push', model.dir, `${proxy.host}/llm/killed:v1`, '--chunk-size', '4', '--json'], env())).stdout) as {
       files: Array<{ path: string; outcome: string; bytesSent: number }>;

@@ -17,7 +17,7 @@ export interface ApiPluginDeps {
 }
 
 /** The principal used for every request when access control is off. */
-const UNGUARDED: Principal = { kind: 'user', id: 0, name: 'anonymous', sysadmin: true };
+export const UNGUARDED: Principal = { kind: 'user', id: 0, name: 'anonymous', sysadmin: true };
 
 declare module 'fastify' {
   interface FastifyRequest {
