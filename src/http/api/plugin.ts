@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessService } from '../../core/access/access-service.js';
 import { ANONYMOUS, type Principal } from '../../core/access/permissions.js';
 import { RegistryError } from '../../core/errors.js';
-import { authenticate, type AuthenticationDeps } from '../auth/authenticate.js';
+import { restPrincipal, type AuthenticationDeps } from '../auth/authenticate.js';
 import { recordAudit, shouldAudit } from '../auth/audit.js';
 import { toRegistryError } from '../errors.js';
 import type { ApiRoute } from './route.js';
@@ -15,9 +15,6 @@ export interface ApiPluginDeps {
   access: AccessService;
   auth: AuthenticationDeps | null;
 }
-
-/** The principal used for every request when access control is off. */
-export const UNGUARDED: Principal = { kind: 'user', id: 0, name: 'anonymous', sysadmin: true };
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -50,11 +47,7 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiPluginDeps): Prom
       method: route.method,
       url: route.url,
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
-        const auth = deps.auth ? await authenticate(req, deps.auth) : undefined;
-        // A registry token carries only its access claim; it must not act as the whole account here.
-        if (auth?.claims) throw new RegistryError('UNAUTHORIZED', 'registry tokens are valid only on /v2/; use a password, personal access token or robot secret');
-        const principal = auth?.principal ?? UNGUARDED;
-        req.berthPrincipal = principal;
+        const principal = await restPrincipal(req, deps.auth);
         if (route.permission === 'authenticated' && principal.kind === 'anonymous') throw new RegistryError('UNAUTHORIZED', 'authentication required');
         const params = parse(route.schema?.params, req.params, 'path');
         const query = parse(route.schema?.query, req.query, 'query');

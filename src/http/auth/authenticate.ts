@@ -58,3 +58,18 @@ function principalOf(claims: RegistryClaims): Principal {
 function invalidCredentials(message = 'invalid username or password'): RegistryError {
   return new RegistryError('UNAUTHORIZED', message, { detail: { reason: 'invalid_credentials' } });
 }
+
+/** The principal used for every REST request when access control is off: an administrator. */
+export const UNGUARDED: Principal = { kind: 'user', id: 0, name: 'anonymous', sysadmin: true };
+
+/**
+ * The caller of a REST surface (Berth's API, Kubeflow's), recorded on the request for the audit log.
+ * A registry token carries only its access claim, so it never stands for the whole account here.
+ */
+export async function restPrincipal(req: FastifyRequest, deps: AuthenticationDeps | null): Promise<Principal> {
+  const auth = deps ? await authenticate(req, deps) : undefined;
+  if (auth?.claims) throw new RegistryError('UNAUTHORIZED', 'registry tokens are valid only on /v2/; use a password, personal access token or robot secret');
+  const principal = auth?.principal ?? UNGUARDED;
+  req.berthPrincipal = principal;
+  return principal;
+}

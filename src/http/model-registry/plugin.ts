@@ -8,9 +8,8 @@ import type { AccessService } from '../../core/access/access-service.js';
 import { ANONYMOUS } from '../../core/access/permissions.js';
 import { RegistryError } from '../../core/errors.js';
 import type { MetadataService } from '../../core/models/metadata-service.js';
-import { UNGUARDED } from '../api/plugin.js';
 import { recordAudit, shouldAudit } from '../auth/audit.js';
-import { authenticate, type AuthenticationDeps } from '../auth/authenticate.js';
+import { restPrincipal, type AuthenticationDeps } from '../auth/authenticate.js';
 import { modelAccessFor } from '../auth/model-access.js';
 import { toRegistryError } from '../errors.js';
 import { MODEL_REGISTRY_ROUTES } from './routes.js';
@@ -40,10 +39,7 @@ export async function modelRegistryPlugin(app: FastifyInstance, deps: ModelRegis
       method: route.method,
       url: route.url,
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
-        const auth = deps.auth ? await authenticate(req, deps.auth) : undefined;
-        if (auth?.claims) throw new RegistryError('UNAUTHORIZED', 'registry tokens are valid only on /v2/; use a password, personal access token or robot secret');
-        const principal = auth?.principal ?? UNGUARDED;
-        req.berthPrincipal = principal;
+        const principal = await restPrincipal(req, deps.auth);
         if (route.permission === 'push' && principal.kind === 'anonymous') throw new RegistryError('UNAUTHORIZED', 'authentication required to change model metadata');
         const access = modelAccessFor(principal, deps.access, req.headers.host, deps.auth !== null);
         const result = await route.handler({
