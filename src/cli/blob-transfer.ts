@@ -6,6 +6,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
+import { writeBatched } from '../adapters/files/batched-write.js';
 import type { TransferProgress } from './progress.js';
 import type { RegistryClient } from './registry/client.js';
 import { forgetUpload, loadUpload, saveUpload } from './upload-state.js';
@@ -91,17 +92,20 @@ export async function downloadBlob(
 
   const res = await client.getBlob(repository, blob.digest, start);
   const restart = start > 0 && res.status !== 206;
-  const handle = await open(partial, restart || start === 0 ? 'w' : 'a');
+  const handle = await open(partial, restart || start === 0 ? 'w' : 'r+');
   const digestState = restart ? createHash(algorithm) : hash;
   let received = 0;
-  try {
-    for await (const chunk of res.body) {
+  const counted = async function* (body: AsyncIterable<unknown>) {
+    for await (const chunk of body) {
       const bytes = chunk as Buffer;
       digestState.update(bytes);
-      await handle.write(bytes);
       received += bytes.length;
       progress.advance(bytes.length);
+      yield bytes;
     }
+  };
+  try {
+    await writeBatched(handle, restart ? 0 : start, counted(res.body));
     await handle.sync();
   } finally {
     await handle.close();

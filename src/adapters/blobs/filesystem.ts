@@ -2,14 +2,13 @@
 // A blob appears under its final name only by atomic rename after fsync, so a crash never leaves a
 // partial blob visible; upload bytes are fsynced before an append is acknowledged.
 import { constants, createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { BlobReader, BlobStore } from '../../core/ports/blob-store.js';
+import { writeBatched } from '../files/batched-write.js';
 import type { ByteRange } from '../../core/oci/range.js';
 
-/** Writes are grouped into batches of about this many bytes, one in flight while the next fills. */
-const WRITE_BATCH_BYTES = 1 << 20;
 const READ_HIGH_WATER_MARK = 1 << 20;
 
 /** Options of the filesystem driver. */
@@ -152,35 +151,6 @@ class FilesystemBlobStore implements BlobStore {
     if (!/^[0-9a-f-]{36}$/.test(id)) throw new Error('not an upload id');
     return join(this.root, 'uploads', id);
   }
-}
-
-/** Writes `source` from `position` on, keeping one batch write in flight while the next one fills. */
-async function writeBatched(handle: FileHandle, position: number, source: AsyncIterable<Uint8Array>): Promise<number> {
-  let batch: Uint8Array[] = [];
-  let batchBytes = 0;
-  let inFlight: Promise<unknown> = Promise.resolve();
-  const flush = async () => {
-    const buffers = batch;
-    const at = position;
-    const expected = batchBytes;
-    position += batchBytes;
-    batch = [];
-    batchBytes = 0;
-    await inFlight;
-    inFlight = handle.writev(buffers, at).then(({ bytesWritten }) => {
-      if (bytesWritten !== expected) throw new Error(`short write: ${bytesWritten} of ${expected} bytes`);
-    });
-    // Surface a failed write at the next await instead of as an unhandled rejection.
-    inFlight.catch(() => undefined);
-  };
-  for await (const chunk of source) {
-    batch.push(chunk);
-    batchBytes += chunk.byteLength;
-    if (batchBytes >= WRITE_BATCH_BYTES) await flush();
-  }
-  if (batchBytes > 0) await flush();
-  await inFlight;
-  return position;
 }
 
 async function syncPath(path: string): Promise<void> {
