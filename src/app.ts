@@ -42,8 +42,11 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
     maxPageSize: config.registry.maxPageSize,
   });
   const uploads = new UploadService(blobs, stores.registry, systemClock);
-  const hasContent = async (project: string) => (await stores.registry.listRepositories({ last: `${project}/`, limit: 1 })).some((r) => r.startsWith(`${project}/`)) || (await stores.registry.repositoryExists(project));
-  const access = new AccessService(stores.access, systemClock, hasContent);
+  const projectHasContent = async (project: string) => {
+    const [next] = await stores.registry.listRepositories({ last: `${project}/`, limit: 1 });
+    return (next?.startsWith(`${project}/`) ?? false) || (await stores.registry.repositoryExists(project));
+  };
+  const access = new AccessService(stores.access, systemClock, projectHasContent);
   // Model metadata: pushed ModelPack artifacts register versions whose URIs name this host.
   const ociHost = config.externalUrl ? new URL(config.externalUrl).host : config.listen;
   const metadata = new MetadataService(stores.models, registry, systemClock, [ociHost, config.listen]);
@@ -62,11 +65,17 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
   const realm = (req: FastifyRequest) => `${baseUrl(req)}/auth/token`;
   const hub = new HubService(stores.registry, blobs);
   hub.useAliases((repository, alias) => models.resolveAlias(repository, alias));
+  const authEnabled = tokenAuth !== null;
+  const apiRoutes = [
+    ...accessRoutes(access),
+    ...modelRoutes({ models, aliases: new ModelAliases(models), lineage: new ModelLineage(models), access, authEnabled }),
+    ...deployRoutes({ hub, access, authEnabled, baseUrl }),
+  ];
   const http = await createHttpServer({
     logger,
     oci: { registry, uploads },
     ociGuard: tokenAuth ? { ...tokenAuth, access, realm } : null,
-    api: { routes: [...accessRoutes(access), ...modelRoutes({ models, aliases: new ModelAliases(models), lineage: new ModelLineage(models), access, authEnabled: tokenAuth !== null }), ...deployRoutes({ hub, access, authEnabled: tokenAuth !== null, baseUrl })], access, auth: tokenAuth },
+    api: { routes: apiRoutes, access, auth: tokenAuth },
     hf: { hub, access, auth: tokenAuth, baseUrl },
     modelRegistry: { service: metadata, access, auth: tokenAuth },
     tokenAuth,
