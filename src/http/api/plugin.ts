@@ -24,6 +24,16 @@ declare module 'fastify' {
 
 /** Registers the REST routes. */
 export async function apiPlugin(app: FastifyInstance, deps: ApiPluginDeps): Promise<void> {
+  // Clients send `content-type: application/json` on every call, DELETE included: an empty body is no body.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 1 << 20 }, (_req, body, done) => {
+    if ((body as string).trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new RegistryError('INVALID', 'the request body is not valid JSON'), undefined);
+    }
+  });
   app.setErrorHandler((err, req, reply) => {
     const error = toRegistryError(err);
     if (error.code === 'INTERNAL') req.log.error({ err }, 'unhandled error on the REST API');
