@@ -31,7 +31,16 @@ export interface PushResult {
 export async function pushModel(client: RegistryClient, source: string, ref: Reference, options: PushOptions): Promise<PushResult> {
   const files = await scanModel(source);
   const facts = await readModelFacts(files);
-  const hashed = await mapLimit(files, options.concurrency, async (f) => ({ ...f, digest: await digestFile(f.file), mediaType: modelLayerMediaType(f.kind) }));
+  // Each worker hashes a file and sends it at once, so one file's hashing overlaps another's upload.
+  const bySize = [...files].sort((a, b) => b.size - a.size);
+  const uploaded = await mapLimit(bySize, options.concurrency, async (f) => {
+    const blob = { ...f, digest: await digestFile(f.file), mediaType: modelLayerMediaType(f.kind) };
+    const bar = options.progress.start(f.path, f.size);
+    const result = await uploadBlob(client, ref.repository, blob, { chunkSize: options.chunkSize, progress: bar });
+    bar.finish(result.outcome === 'present' ? 'exists' : result.outcome);
+    return { path: f.path, digest: blob.digest, size: f.size, mediaType: blob.mediaType, kind: f.kind, ...result };
+  });
+  const hashed = files.map((f) => uploaded.find((u) => u.path === f.path)!);
 
   const createdAt = process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000) : new Date();
   const config = buildModelConfig({
@@ -43,14 +52,6 @@ export async function pushModel(client: RegistryClient, source: string, ref: Ref
   });
   const configBytes = Buffer.from(JSON.stringify(config));
   const configDigest = `sha256:${createHash('sha256').update(configBytes).digest('hex')}`;
-
-  const bySize = [...hashed].sort((a, b) => b.size - a.size);
-  const uploaded = await mapLimit(bySize, options.concurrency, async (f) => {
-    const bar = options.progress.start(f.path, f.size);
-    const result = await uploadBlob(client, ref.repository, f, { chunkSize: options.chunkSize, progress: bar });
-    bar.finish(result.outcome === 'present' ? 'exists' : result.outcome);
-    return { path: f.path, digest: f.digest, size: f.size, mediaType: f.mediaType, ...result };
-  });
   if ((await client.blobSize(ref.repository, configDigest)) === null) {
     const started = await client.startUpload(ref.repository);
     if (!started.mounted) await client.finishUpload(ref.repository, started.location, configDigest, () => configBytes);
@@ -63,12 +64,11 @@ export async function pushModel(client: RegistryClient, source: string, ref: Ref
   const manifestBytes = Buffer.from(JSON.stringify(manifest));
   const digest = `sha256:${createHash('sha256').update(manifestBytes).digest('hex')}`;
   await client.putManifest(ref.repository, ref.tag ?? digest, manifestBytes, manifest.mediaType);
-  const inPathOrder = hashed.map((f) => uploaded.find((u) => u.path === f.path)!);
   return {
     reference: `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}@${digest}`,
     digest,
     config,
-    files: inPathOrder,
-    bytesSent: inPathOrder.reduce((n, f) => n + f.bytesSent, 0),
+    files: hashed.map(({ kind: _kind, ...f }) => f),
+    bytesSent: hashed.reduce((n, f) => n + f.bytesSent, 0),
   };
 }
