@@ -92,14 +92,7 @@ export function renderMarkdown(report: Report): string {
     '| scenario | unit | Berth | docker-registry 2.8 | Berth × | target | met |',
     '| --- | --- | ---: | ---: | ---: | --- | --- |',
   );
-  for (const row of report.rows) {
-    const b = median(row.berth);
-    const r = median(row.reference);
-    const adv = advantage(row);
-    const verdict = row.target?.check(b, r, adv);
-    const met = verdict ? `${verdict.met ? 'yes' : '**no**'}${verdict.note ? ` (${verdict.note})` : ''}` : '';
-    out.push(`| ${row.scenario} | ${row.unit} | ${fmt(b)} | ${fmt(r)} | ${fmt(adv)} | ${row.target?.text ?? '—'} | ${met} |`);
-  }
+  for (const row of report.rows) out.push(resultLine(row));
 
   out.push('', '## Peak RSS per phase (MiB, largest VmRSS sample; VmHWM is the kernel peak over the whole run)', '');
   out.push('| phase | Berth | docker-registry 2.8 | target | met |', '| --- | ---: | ---: | --- | --- |');
@@ -113,4 +106,14 @@ export function renderMarkdown(report: Report): string {
   for (const row of report.rows) out.push(`| ${row.scenario} | ${row.unit} | ${row.berth.map(fmt).join(', ')} | ${row.reference.map(fmt).join(', ')} |`);
   out.push('');
   return out.join('\n');
+}
+
+/** One Markdown table line for a result row: medians, the paired advantage and the target verdict. */
+export function resultLine(row: Row): string {
+  const b = median(row.berth);
+  const r = median(row.reference);
+  const adv = advantage(row);
+  const verdict = row.target?.check(b, r, adv);
+  const met = verdict ? `${verdict.met ? 'yes' : '**no**'}${verdict.note ? ` (${verdict.note})` : ''}` : '';
+  return `| ${row.scenario} | ${row.unit} | ${fmt(b)} | ${fmt(r)} | ${fmt(adv)} | ${row.target?.text ?? '—'} | ${met} |`;
 }

@@ -3,7 +3,7 @@
 // named by the caller, several tables, and the report also written to bench/results/<name>-<time>.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { advantage, fmt, median, type Limit, type Row } from './report.js';
+import { fmt, median, resultLine, type Limit, type Row } from './report.js';
 
 /** One table of rows; `berth` holds the subject's runs, `reference` the peer's. */
 export interface Table {
@@ -42,14 +42,7 @@ export function renderSideBySide(report: SideBySide): string {
     out.push('', `## ${table.title}`, '');
     if (table.intro) out.push(table.intro, '');
     out.push(`| scenario | unit | ${subject} | ${peer} | ${subject} × | target | met |`, '| --- | --- | ---: | ---: | ---: | --- | --- |');
-    for (const row of table.rows) {
-      const b = median(row.berth);
-      const r = median(row.reference);
-      const adv = advantage(row);
-      const verdict = row.target?.check(b, r, adv);
-      const met = verdict ? `${verdict.met ? 'yes' : '**no**'}${verdict.note ? ` (${verdict.note})` : ''}` : '';
-      out.push(`| ${row.scenario} | ${row.unit} | ${fmt(b)} | ${fmt(r)} | ${fmt(adv)} | ${row.target?.text ?? '—'} | ${met} |`);
-    }
+    for (const row of table.rows) out.push(resultLine(row));
   }
   out.push('', '## Every run', '', `| scenario | unit | ${subject} runs | ${peer} runs |`, '| --- | --- | --- | --- |');
   for (const row of report.tables.flatMap((t) => t.rows)) {
