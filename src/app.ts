@@ -1,14 +1,21 @@
 // The composition root, and the only one: configuration -> adapters -> core services -> HTTP.
+import { hostname } from 'node:os';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { createFilesystemBlobStore } from './adapters/blobs/filesystem.js';
+import { createBlobStore } from './adapters/blobs/open.js';
 import { openStores } from './adapters/metadata/open.js';
+import { BerthMetrics } from './adapters/metrics/berth-metrics.js';
+import { meteredBlobStore } from './adapters/metrics/metered-blob-store.js';
 import { createJwtSigner } from './adapters/tokens/jwt-signer.js';
+import { httpWebhookSender } from './adapters/webhooks/http-sender.js';
 import type { ResolvedConfig } from './config/load.js';
 import { AccessService } from './core/access/access-service.js';
 import { Authenticator } from './core/access/authenticator.js';
 import { LocalUserSource } from './core/access/local-user-source.js';
 import { RegistryTokenService } from './core/access/registry-tokens.js';
+import { PullRecorder } from './core/events/pull-recorder.js';
+import { WebhookDispatcher } from './core/events/webhook-dispatcher.js';
+import { WebhookService } from './core/events/webhook-service.js';
 import { HubService } from './core/hub/hub-service.js';
 import { MetadataService } from './core/models/metadata-service.js';
 import { ModelAliases } from './core/models/model-aliases.js';
@@ -17,10 +24,14 @@ import { ModelService } from './core/models/model-service.js';
 import { PushRegistration } from './core/models/push-registration.js';
 import { RegistryService } from './core/oci/registry.js';
 import { UploadService } from './core/oci/uploads.js';
+import { GarbageCollector } from './core/oci/garbage-collector.js';
+import { isRegistryError } from './core/errors.js';
 import { systemClock } from './core/ports/clock.js';
 import { accessRoutes } from './http/api/access-routes.js';
 import { deployRoutes } from './http/api/deploy-routes.js';
+import { gcRoutes } from './http/api/gc-routes.js';
 import { modelRoutes } from './http/api/model-routes.js';
+import { webhookRoutes } from './http/api/webhook-routes.js';
 import type { AuthenticationDeps } from './http/auth/authenticate.js';
 import { createHttpServer } from './http/server.js';
 
@@ -30,18 +41,24 @@ export interface App {
   uploads: UploadService;
   /** Set on the first start of an auth-enabled instance when no admin password was configured. */
   generatedAdminPassword?: string | undefined;
+  /** Starts shutdown: /readyz answers 503 from now on, while requests are still served. */
+  drain(): void;
   close(): Promise<void>;
 }
 
 /** Builds Berth from a resolved configuration. */
 export async function createApp(config: ResolvedConfig, logger: Logger): Promise<App> {
-  const blobs = await createFilesystemBlobStore({ root: config.storage.path, fsync: config.storage.fsync });
   const stores = await openStores(config.database);
+  const storedBlobs = await createBlobStore(config.storage, { uploadLedger: stores.uploadLedger });
+  const metrics = config.metrics.enabled ? new BerthMetrics({ database: stores.stats, collect: [async (gauges) => gauges.webhookBacklog(await stores.webhooks.backlog())] }) : null;
+  const blobs = metrics ? meteredBlobStore(storedBlobs, (operation) => metrics.storageFailure(operation)) : storedBlobs;
+  let draining = false;
   const registry = new RegistryService(blobs, stores.registry, systemClock, {
     maxManifestBytes: config.registry.maxManifestBytes,
     maxPageSize: config.registry.maxPageSize,
   });
-  const uploads = new UploadService(blobs, stores.registry, systemClock);
+  // Digest states are saved per chunk where an upload cannot be read back cheaply (S3); see uploads.ts.
+  const uploads = new UploadService(blobs, stores.registry, systemClock, { saveDigestState: config.storage.driver === 's3' });
   const projectHasContent = async (project: string) => {
     const [next] = await stores.registry.listRepositories({ last: `${project}/`, limit: 1 });
     return (next?.startsWith(`${project}/`) ?? false) || (await stores.registry.repositoryExists(project));
@@ -52,6 +69,24 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
   const metadata = new MetadataService(stores.models, registry, systemClock, [ociHost, config.listen]);
   const models = new ModelService(stores.models, registry, blobs, systemClock);
   registry.onEvent(new PushRegistration(stores.models, blobs, systemClock, ociHost).listener);
+
+  // Webhooks: changes write events to the outbox in their own transactions; this replica's dispatcher
+  // delivers them (leases in the database share the work with other replicas); pulls are batched.
+  const hooks = config.webhooks;
+  const dispatcher = new WebhookDispatcher(stores.webhooks, httpWebhookSender, systemClock, {
+    maxAttempts: hooks.maxAttempts,
+    baseDelayMs: hooks.retryBaseSeconds * 1000,
+    maxDelayMs: hooks.retryMaxSeconds * 1000,
+    timeoutMs: hooks.timeoutSeconds * 1000,
+    concurrency: hooks.concurrency,
+    pollMs: hooks.pollMs,
+    registryHost: ociHost,
+  }, (err) => logger.warn({ err }, 'webhook delivery pass failed'));
+  const pulls = new PullRecorder(stores.webhooks, { flushMs: 1000, batchSize: 500, maxBuffered: 100_000, refreshMs: 5000 }, () => dispatcher.kick(), (err) => logger.warn({ err }, 'could not record pull events'));
+  registry.observePulls(pulls.observer);
+  registry.onEvent(async () => dispatcher.kick());
+  const selfAddresses = [config.listen, ...(config.externalUrl ? [hostWithPort(new URL(config.externalUrl))] : [])];
+  const webhooks = new WebhookService(stores.webhooks, dispatcher, systemClock, selfAddresses, () => void pulls.refresh());
 
   let generatedAdminPassword: string | undefined;
   let tokenAuth: AuthenticationDeps | null = null;
@@ -66,10 +101,13 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
   const hub = new HubService(stores.registry, blobs);
   hub.useAliases((repository, alias) => models.resolveAlias(repository, alias));
   const authEnabled = tokenAuth !== null;
+  const gc = new GarbageCollector(blobs, stores.gc, systemClock, { graceSeconds: config.gc.graceSeconds, holder: `${hostname()}:${process.pid}` });
   const apiRoutes = [
     ...accessRoutes(access),
+    ...gcRoutes(gc),
     ...modelRoutes({ models, aliases: new ModelAliases(models), lineage: new ModelLineage(models), access, authEnabled }),
     ...deployRoutes({ hub, access, authEnabled, baseUrl }),
+    ...webhookRoutes({ webhooks, access, authEnabled }),
   ];
   const http = await createHttpServer({
     logger,
@@ -80,23 +118,42 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
     modelRegistry: { service: metadata, access, auth: tokenAuth },
     tokenAuth,
     ready: () => stores.registry.ping(),
+    draining: () => draining,
+    metrics,
   });
 
   const ttlMs = config.registry.uploadTtlHours * 3600_000;
   const expiry = setInterval(() => {
     uploads.expire(new Date(Date.now() - ttlMs)).catch((err: unknown) => logger.warn({ err }, 'upload expiry failed'));
+    stores.webhooks.prune(new Date(Date.now() - hooks.retentionDays * 86_400_000)).catch((err: unknown) => logger.warn({ err }, 'webhook log pruning failed'));
   }, Math.min(ttlMs, 3600_000));
   expiry.unref();
+  // Every replica may schedule GC: the lease lets one of them run at a time, the others skip.
+  const gcTimer = config.gc.intervalHours > 0 ? setInterval(() => {
+    gc.collect().catch((err: unknown) => logger[isRegistryError(err) && err.code === 'CONFLICT' ? 'debug' : 'warn']({ err }, 'scheduled garbage collection did not run'));
+  }, Math.min(config.gc.intervalHours * 3600_000, 2 ** 31 - 1)) : undefined;
+  gcTimer?.unref();
+  await pulls.start();
+  dispatcher.start();
 
   return {
     http,
     uploads,
     generatedAdminPassword,
+    drain: () => void (draining = true),
     async close() {
       clearInterval(expiry);
+      clearInterval(gcTimer);
       await http.close();
+      await pulls.stop();
+      await dispatcher.stop();
       await stores.close();
       await blobs.close();
     },
   };
+}
+
+/** `host:port` of a URL, with the scheme's default port filled in. */
+function hostWithPort(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
 }

@@ -1,4 +1,7 @@
 // `berth serve`: load the configuration, build the app, listen, and drain in-flight requests on SIGTERM.
+// Draining first turns /readyz to 503 (a Kubernetes Service stops routing here), keeps serving for
+// `shutdown.delaySeconds`, then closes the listener and lets requests finish within the grace period.
+// Upload sessions live in the database, so a client can continue one on another replica.
 import pino from 'pino';
 import { createApp } from './app.js';
 import { loadConfig, type ConfigFlags } from './config/load.js';
@@ -32,16 +35,20 @@ export async function serve(flags: ConfigFlags): Promise<void> {
     const stop = (signal: string) => {
       if (stopping) return logger.info({ signal }, 'already draining');
       stopping = true;
+      app.drain();
       logger.info({ signal }, 'draining in-flight requests');
       const force = setTimeout(() => {
         logger.warn('grace period over; closing remaining connections');
         app.http.server.closeAllConnections();
       }, config.shutdown.graceSeconds * 1000);
       force.unref();
-      // Keep-alive connections become idle as their last request finishes; close them as they do.
-      const sweep = setInterval(() => app.http.server.closeIdleConnections(), 100);
-      app
-        .close()
+      let sweep: NodeJS.Timeout | undefined;
+      delay(Math.min(config.shutdown.delaySeconds, config.shutdown.graceSeconds) * 1000)
+        .then(() => {
+          // Keep-alive connections become idle as their last request finishes; close them as they do.
+          sweep = setInterval(() => app.http.server.closeIdleConnections(), 100);
+          return app.close();
+        })
         .catch((err: unknown) => logger.error({ err }, 'error during shutdown'))
         .finally(() => {
           clearTimeout(force);
@@ -53,6 +60,10 @@ export async function serve(flags: ConfigFlags): Promise<void> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
+}
+
+function delay(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
 function splitListen(listen: string): [string, number] {

@@ -1,5 +1,6 @@
 // The CLI's HTTP client for Berth's REST API: picks the server and credentials (flags, BERTH_TOKEN,
 // what `berth login` stored), sends JSON, and turns error envelopes into readable messages.
+import type { Command } from 'commander';
 import { defaultServer, readCredentials } from './credentials-file.js';
 
 /** Options every server-talking command accepts. */
@@ -71,3 +72,12 @@ function safeJson(text: string): unknown {
     return text;
   }
 }
+
+/** Adds the options every REST command takes: --server, --creds and --json. */
+export function withServerOptions(cmd: Command): Command {
+  return cmd
+    .option('--server <url>', 'Berth server (env BERTH_SERVER; default: the one `berth login` stored)')
+    .option('--creds <user:secret>', 'credentials (default: BERTH_TOKEN, then what `berth login` stored)')
+    .option('--json', 'print JSON');
+}
+

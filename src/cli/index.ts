@@ -1,9 +1,11 @@
 // The `berth` command line. `serve` runs the server; every other command talks to a server over HTTP.
 import { Command } from 'commander';
 import { registerAccessCommands } from './commands/access.js';
+import { registerGcCommands } from './commands/gc.js';
 import { registerKubeAICommands } from './commands/kubeai.js';
 import { registerModelMetadataCommands } from './commands/model.js';
 import { registerModelCommands } from './commands/models.js';
+import { registerWebhookCommands } from './commands/webhook.js';
 
 /** Parses `argv` and runs the chosen command. */
 export async function run(argv: string[]): Promise<void> {
@@ -21,7 +23,9 @@ export async function run(argv: string[]): Promise<void> {
   registerModelCommands(program);
   registerModelMetadataCommands(program);
   registerAccessCommands(program);
+  registerGcCommands(program);
   registerKubeAICommands(program);
+  registerWebhookCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -15,10 +15,13 @@ export interface ConfigFlags {
   data?: string | undefined;
 }
 
+/** The storage section with its directory resolved (filesystem driver). */
+export type StorageConfig = (Extract<Config['storage'], { driver: 'filesystem' }> & { path: string }) | Extract<Config['storage'], { driver: 's3' }>;
+
 /** A configuration with every path resolved. */
 export type ResolvedConfig = Omit<Config, 'database' | 'storage'> & {
   database: DatabaseConfig;
-  storage: Config['storage'] & { path: string };
+  storage: StorageConfig;
 };
 
 /** Builds the configuration from file < env < flags; throws an Error listing every invalid setting. */
@@ -76,7 +79,9 @@ function resolvePaths(config: Config): ResolvedConfig {
   const under = (p: string | undefined, fallback: string) => (p === undefined ? join(data, fallback) : isAbsolute(p) || p === ':memory:' ? p : resolve(p));
   const database: DatabaseConfig =
     config.database.driver === 'sqlite' ? { ...config.database, path: under(config.database.path, 'berth.db') } : config.database;
-  return { ...config, data, database, storage: { ...config.storage, path: under(config.storage.path, 'storage') } };
+  const storage: StorageConfig =
+    config.storage.driver === 'filesystem' ? { ...config.storage, path: under(config.storage.path, 'storage') } : config.storage;
+  return { ...config, data, database, storage };
 }
 
 function nest(path: string[], value: unknown): Record<string, unknown> {

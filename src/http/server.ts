@@ -1,4 +1,4 @@
-// Builds the Fastify server: logging, health probes, and one plugin per API surface.
+// Builds the Fastify server: logging, health probes, metrics, and one plugin per API surface.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { apiPlugin, type ApiPluginDeps } from './api/plugin.js';
@@ -9,6 +9,7 @@ import type { OciServices } from './oci/handlers.js';
 import { hfPlugin, type HfPluginDeps } from './hf/plugin.js';
 import { modelRegistryPlugin, type ModelRegistryDeps } from './model-registry/plugin.js';
 import { MODEL_REGISTRY_PREFIX } from './model-registry/routes.js';
+import { metricsPlugin, type HttpMetrics } from './metrics/plugin.js';
 import { ociPlugin } from './oci/plugin.js';
 
 /** What the HTTP layer needs from the composition root. */
@@ -25,6 +26,10 @@ export interface HttpDependencies {
   tokenAuth: AuthenticationDeps | null;
   /** Resolves when every backing store answers; rejects otherwise. */
   ready: () => Promise<void>;
+  /** True once shutdown has begun: /readyz answers 503 so load balancers stop sending requests. */
+  draining?: () => boolean;
+  /** Prometheus metrics at /metrics; absent when disabled. */
+  metrics?: HttpMetrics | null;
 }
 
 /** Creates the server with every surface registered (not yet listening). */
@@ -38,8 +43,10 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
     forceCloseConnections: 'idle',
     requestTimeout: 0,
   });
+  if (deps.metrics) metricsPlugin(app, deps.metrics);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
+    if (deps.draining?.()) return reply.code(503).send({ status: 'draining' });
     try {
       await deps.ready();
       return { status: 'ready' };

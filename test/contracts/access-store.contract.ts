@@ -91,5 +91,28 @@ export function accessStoreContract(driver: string, create: () => Promise<Access
       expect(second.kid).toBe(first.kid);
       expect(Buffer.from(second.secret).equals(Buffer.from(first.secret))).toBe(true);
     });
+
+    it('counts failed logins per key until cleared, and starts again after the forget window', async () => {
+      const t = (ms: number) => new Date(at.getTime() + ms);
+      expect(await s.getLoginFailures('k1')).toBeNull();
+      for (let i = 1; i <= 3; i++) expect(await s.recordLoginFailure('k1', t(i), t(i - 1000))).toEqual({ count: i, lastAt: t(i) });
+      await s.recordLoginFailure('k2', t(0), t(-1000));
+      expect(await s.getLoginFailures('k1')).toEqual({ count: 3, lastAt: t(3) });
+      // The last failure (t(3)) is before `since`: the count starts again.
+      expect(await s.recordLoginFailure('k1', t(5000), t(4000))).toEqual({ count: 1, lastAt: t(5000) });
+      await s.clearLoginFailures('k1');
+      await s.clearLoginFailures('absent');
+      expect(await s.getLoginFailures('k1')).toBeNull();
+      expect(await s.getLoginFailures('k2')).toMatchObject({ count: 1 });
+    });
+
+    it('loses no failed login recorded concurrently, and prunes only old records', async () => {
+      await Promise.all(Array.from({ length: 20 }, () => s.recordLoginFailure('busy', at, new Date(at.getTime() - 1000))));
+      expect((await s.getLoginFailures('busy'))?.count).toBe(20);
+      await s.recordLoginFailure('old', new Date(at.getTime() - 10_000), new Date(0));
+      expect(await s.pruneLoginFailures(new Date(at.getTime() - 5000))).toBe(1);
+      expect(await s.getLoginFailures('old')).toBeNull();
+      expect((await s.getLoginFailures('busy'))?.count).toBe(20);
+    });
   });
 }

@@ -77,10 +77,29 @@ export function registryStoreContract(driver: string, create: () => Promise<Regi
       expect(await s.getUpload(id)).toBeNull();
     });
 
+    it('moves the digest state and layout version with its size, and only from the expected size', async () => {
+      const now = new Date(1_700_000_000_000);
+      const id = randomUUID();
+      await s.createUpload({ id, repository: 'r', size: 0, algorithm: 'sha512', createdAt: now, updatedAt: now });
+      expect(await s.getUpload(id)).toMatchObject({ hashState: null, blobVersion: null });
+      const state = Uint8Array.from([0, 1, 2, 250, 255, 0, 7]);
+      expect(await s.setUploadSize(id, 0, 10, now, { hashState: state, blobVersion: 'v1' })).toBe(true);
+      expect(await s.setUploadSize(id, 0, 20, now, { hashState: Uint8Array.from([9]), blobVersion: 'lost' })).toBe(false);
+      const upload = await s.getUpload(id);
+      expect(upload).toMatchObject({ size: 10, algorithm: 'sha512', blobVersion: 'v1' });
+      expect(Buffer.from(upload!.hashState!).equals(Buffer.from(state))).toBe(true);
+      expect(await s.setUploadSize(id, 10, 30, now, { hashState: null, blobVersion: 'v2' })).toBe(true);
+      expect(await s.getUpload(id)).toMatchObject({ size: 30, hashState: null, blobVersion: 'v2' });
+      expect(await s.setUploadSize(id, 30, 40, now)).toBe(true);
+      expect(await s.getUpload(id)).toMatchObject({ size: 40, blobVersion: 'v2' });
+      expect((await s.listStaleUploads(new Date(now.getTime() + 1)))[0]).toMatchObject({ id, blobVersion: 'v2' });
+    });
+
     it('finishes an upload and links its blob in one step', async () => {
       const now = new Date(1_700_000_000_000);
       const id = randomUUID();
       await s.createUpload({ id, repository: 'r/x', size: 0, algorithm: 'sha256', createdAt: now, updatedAt: now });
+      expect(await s.claimBlob(d('9'), 7, new Date(), new Date(0))).toBe(true);
       await s.finishUpload(id, 'r/x', d('9'), 7);
       expect(await s.getUpload(id)).toBeNull();
       expect(await s.getLinkedBlob('r/x', d('9'))).toEqual({ size: 7 });
@@ -100,6 +119,31 @@ export function registryStoreContract(driver: string, create: () => Promise<Regi
       expect(await s.missingReferences('r', [{ digest: d('a'), kind: 'manifest' }])).toEqual([]);
       await s.putManifest(manifest('r', d('b')), [], 'latest');
       expect(await s.resolveTag('r', 'latest')).toBe(d('b'));
+    });
+
+    it('refuses to finish an upload whose blob was never claimed, changing nothing', async () => {
+      const now = new Date();
+      const id = randomUUID();
+      await s.createUpload({ id, repository: 'r/x', size: 0, algorithm: 'sha256', createdAt: now, updatedAt: now });
+      await expect(s.finishUpload(id, 'r/x', d('8'), 7)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+      expect(await s.getUpload(id)).not.toBeNull();
+      expect(await s.getLinkedBlob('r/x', d('8'))).toBeNull();
+    });
+
+    it('answers a touch of a linked blob with its size, and of an unlinked one with null', async () => {
+      await s.linkBlob('r', d('c'), 10);
+      expect(await s.touchBlobLink('r', d('c'), new Date(Date.now() + 5000))).toEqual({ size: 10 });
+      expect(await s.touchBlobLink('r', d('d'), new Date())).toBeNull();
+      expect(await s.touchBlobLink('other', d('c'), new Date())).toBeNull();
+    });
+
+    it('refuses a manifest whose blob link disappeared after the reference check, storing nothing', async () => {
+      await s.linkBlob('r', d('c'), 10);
+      expect(await s.missingReferences('r', [{ digest: d('c'), kind: 'blob' }])).toEqual([]);
+      await s.unlinkBlob('r', d('c'));
+      await expect(s.putManifest(manifest('r', d('a')), [{ digest: d('c'), kind: 'blob' }], 'v1')).rejects.toMatchObject({ code: 'MANIFEST_BLOB_UNKNOWN' });
+      expect(await s.getManifest('r', d('a'))).toBeNull();
+      expect(await s.resolveTag('r', 'v1')).toBeNull();
     });
 
     it('lists tags and repositories in byte order, paged after `last`', async () => {

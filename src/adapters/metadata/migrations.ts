@@ -1,6 +1,10 @@
 // Schema migrations, one list for every SQL driver; dialect differences are confined to column types.
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { createLoginFailuresTable } from './login-failures-schema.js';
+import { createBlobGcTables } from './blob-gc-schema.js';
 import { createModelRegistryTables } from './model-registry-migration.js';
+import { createUploadStateTables } from './upload-state-schema.js';
+import { createWebhookTables } from './webhook-schema.js';
 
 /** The SQL dialects Berth runs on. */
 export type SqlDialect = 'sqlite' | 'postgres';
@@ -147,6 +151,14 @@ export function migrationsFor(dialect: SqlDialect): MigrationProvider {
         await createModelRegistryTables(db, { text, serial, double: dialect === 'postgres' ? sql`double precision` : sql`real` });
       },
     },
+    '0004_webhooks': {
+      async up(db: Kysely<unknown>) {
+        await createWebhookTables(db, { text, serial });
+      },
+    },
+    '0005_upload_hash_state': { up: (db: Kysely<unknown>) => createUploadStateTables(db, { text, bytes }) },
+    '0006_blob_gc': { up: (db: Kysely<unknown>) => createBlobGcTables(db, { text, serial }) },
+    '0007_login_failures': { up: createLoginFailuresTable },
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,6 +1,10 @@
 // Table types of Berth's relational store, shared by the SQLite and PostgreSQL drivers.
 import type { Generated } from 'kysely';
+import type { LoginFailuresTables } from './login-failures-schema.js';
 import type { ModelRegistryTables } from './model-registry-schema.js';
+import type { BlobGcTables } from './blob-gc-schema.js';
+import type { WebhookTables } from './webhook-schema.js';
+import type { UploadStateTables } from './upload-state-schema.js';
 
 /** Repositories exist once something is linked or pushed into them. */
 export interface RepositoriesTable {
@@ -14,6 +18,8 @@ export interface BlobLinksTable {
   digest: string;
   size: number;
   created_at: number;
+  /** Last link, HEAD or manifest push that relied on it (migration 0006_blob_gc). */
+  touched_at: number;
 }
 
 /** An upload session. */
@@ -24,6 +30,10 @@ export interface UploadsTable {
   algorithm: string;
   created_at: number;
   updated_at: number;
+  /** Resumable digest state of the acknowledged bytes (migration 0005_upload_hash_state). */
+  hash_state: Uint8Array | null;
+  /** Version naming the stored layout of the acknowledged bytes (migration 0005_upload_hash_state). */
+  blob_version: string | null;
 }
 
 /** A manifest and its exact bytes. */
@@ -128,7 +138,7 @@ export interface SigningKeysTable {
 }
 
 /** The whole database. */
-export interface Database extends ModelRegistryTables {
+export interface Database extends ModelRegistryTables, WebhookTables, LoginFailuresTables, BlobGcTables, UploadStateTables {
   repositories: RepositoriesTable;
   blob_links: BlobLinksTable;
   uploads: UploadsTable;

@@ -1,8 +1,11 @@
 // AccessStore on the relational database through Kysely (SQLite and PostgreSQL alike).
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Action, Role } from '../../core/access/permissions.js';
-import type { AccessStore, AuditRecord, MemberRecord, ProjectRecord, RobotRecord, SigningKey, TokenRecord, UserRecord } from '../../core/ports/access-store.js';
+import type { AccessStore, AuditRecord, LoginFailures, MemberRecord, ProjectRecord, RobotRecord, SigningKey, TokenRecord, UserRecord } from '../../core/ports/access-store.js';
 import type { AccessTokensTable, Database, ProjectsTable, RobotsTable, UsersTable } from './schema.js';
+import { clearLoginFailures, getLoginFailures, pruneLoginFailures, recordLoginFailure } from './sql-login-failures.js';
+import type { DomainEvent } from '../../core/events/domain-events.js';
+import { insertEvents } from './sql-outbox.js';
 
 const ms = (d: Date | null) => (d === null ? null : d.getTime());
 const date = (n: number | null) => (n === null ? null : new Date(Number(n)));
@@ -46,12 +49,16 @@ export class SqlAccessStore implements AccessStore {
     return Number((await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
   }
 
-  async createProject(project: Omit<ProjectRecord, 'id'>): Promise<ProjectRecord> {
-    const row = await this.db
-      .insertInto('projects')
-      .values({ name: project.name, public: +project.public, created_at: project.createdAt.getTime() })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  async createProject(project: Omit<ProjectRecord, 'id'>, events?: readonly DomainEvent[]): Promise<ProjectRecord> {
+    const row = await this.db.transaction().execute(async (trx) => {
+      const created = await trx
+        .insertInto('projects')
+        .values({ name: project.name, public: +project.public, created_at: project.createdAt.getTime() })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await insertEvents(trx, events);
+      return created;
+    });
     return toProject(row);
   }
 
@@ -68,21 +75,32 @@ export class SqlAccessStore implements AccessStore {
     if (patch.public !== undefined) await this.db.updateTable('projects').set({ public: +patch.public }).where('id', '=', id).execute();
   }
 
-  async deleteProject(id: number): Promise<boolean> {
-    return Number((await this.db.deleteFrom('projects').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
+  async deleteProject(id: number, events?: readonly DomainEvent[]): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      if (Number((await trx.deleteFrom('projects').where('id', '=', id).executeTakeFirst()).numDeletedRows) === 0) return false;
+      await insertEvents(trx, events);
+      return true;
+    });
   }
 
-  async setMember(projectId: number, userId: number, role: Role): Promise<void> {
-    await this.db
-      .insertInto('members')
-      .values({ project_id: projectId, user_id: userId, role })
-      .onConflict((oc) => oc.columns(['project_id', 'user_id']).doUpdateSet({ role }))
-      .execute();
+  async setMember(projectId: number, userId: number, role: Role, events?: readonly DomainEvent[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('members')
+        .values({ project_id: projectId, user_id: userId, role })
+        .onConflict((oc) => oc.columns(['project_id', 'user_id']).doUpdateSet({ role }))
+        .execute();
+      await insertEvents(trx, events);
+    });
   }
 
-  async removeMember(projectId: number, userId: number): Promise<boolean> {
-    const result = await this.db.deleteFrom('members').where('project_id', '=', projectId).where('user_id', '=', userId).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async removeMember(projectId: number, userId: number, events?: readonly DomainEvent[]): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.deleteFrom('members').where('project_id', '=', projectId).where('user_id', '=', userId).executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) return false;
+      await insertEvents(trx, events);
+      return true;
+    });
   }
 
   async listMembers(projectId: number): Promise<MemberRecord[]> {
@@ -229,6 +247,22 @@ export class SqlAccessStore implements AccessStore {
     // Another replica may have won the race: everyone uses the oldest key.
     const first = await this.db.selectFrom('signing_keys').selectAll().orderBy('created_at').orderBy('kid').limit(1).executeTakeFirstOrThrow();
     return { kid: first.kid, secret: new Uint8Array(first.secret), createdAt: new Date(Number(first.created_at)) };
+  }
+
+  getLoginFailures(key: string): Promise<LoginFailures | null> {
+    return getLoginFailures(this.db, key);
+  }
+
+  recordLoginFailure(key: string, at: Date, since: Date): Promise<LoginFailures> {
+    return recordLoginFailure(this.db, key, at, since);
+  }
+
+  clearLoginFailures(key: string): Promise<void> {
+    return clearLoginFailures(this.db, key);
+  }
+
+  pruneLoginFailures(before: Date): Promise<number> {
+    return pruneLoginFailures(this.db, before);
   }
 
   private robots() {

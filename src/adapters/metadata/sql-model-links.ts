@@ -7,6 +7,8 @@ import type { AliasEvent, AliasMove, AliasRecord, Binding, LineageEdge, LineageR
 import type { SqlDialect } from './migrations.js';
 import type { ModelAliasEventsTable, ModelBindingsTable, ModelLineageTable } from './model-registry-schema.js';
 import type { Database } from './schema.js';
+import type { DomainEvent } from '../../core/events/domain-events.js';
+import { insertEvents } from './sql-outbox.js';
 
 /** Bindings, aliases, lineage, cards and search over the model tables. */
 export abstract class ModelLinks {
@@ -66,7 +68,7 @@ export abstract class ModelLinks {
     return (await this.db.selectFrom('model_bindings').selectAll().where('model_id', '=', modelId).orderBy('version_id').execute()).map(fromBinding);
   }
 
-  async moveAlias(m: AliasMove): Promise<AliasEvent> {
+  async moveAlias(m: AliasMove, outbox?: (move: AliasEvent) => DomainEvent[]): Promise<AliasEvent> {
     return this.write(async (trx) => {
       let current = trx.selectFrom('model_aliases').selectAll().where('model_id', '=', m.modelId).where('alias', '=', m.alias);
       if (this.dialect === 'postgres') current = current.forUpdate();
@@ -84,7 +86,9 @@ export abstract class ModelLinks {
       }
       const event = { model_id: m.modelId, alias: m.alias, from_version_id: from, to_version_id: m.versionId, actor: m.actor, at: m.at, reason: m.reason ?? null };
       const inserted = await trx.insertInto('model_alias_events').values(event).returning('id').executeTakeFirstOrThrow();
-      return fromEvent({ ...event, id: inserted.id });
+      const moved = fromEvent({ ...event, id: inserted.id });
+      await insertEvents(trx, outbox?.(moved));
+      return moved;
     });
   }
 

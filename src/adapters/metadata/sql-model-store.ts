@@ -11,6 +11,8 @@ import type { ModelEntitiesTable, ModelPropertiesTable } from './model-registry-
 import type { Database } from './schema.js';
 import { compileFilterSql } from './sql-model-filter.js';
 import { ModelLinks } from './sql-model-links.js';
+import type { DomainEvent } from '../../core/events/domain-events.js';
+import { insertEvents } from './sql-outbox.js';
 
 const CHUNK = 500;
 const ORDER_COLUMNS = { ID: 'e.id', CREATE_TIME: 'e.created_at', LAST_UPDATE_TIME: 'e.updated_at' } as const;
@@ -24,7 +26,7 @@ export class SqlModelStore extends ModelLinks implements ModelStore {
     super(db, dialect);
   }
 
-  async createEntity(entity: NewEntity): Promise<Entity> {
+  async createEntity(entity: NewEntity, outbox?: (id: number) => DomainEvent[]): Promise<Entity> {
     const id = await this.write(async (trx) => {
       await this.checkUnique(trx, entity.kind, scopeOf(entity), entity.name, entity.externalId, null);
       const row = await trx
@@ -33,12 +35,13 @@ export class SqlModelStore extends ModelLinks implements ModelStore {
         .returning('id')
         .executeTakeFirstOrThrow();
       await insertProperties(trx, Number(row.id), entity.kind, entity.fields, entity.customProperties);
+      await insertEvents(trx, outbox?.(Number(row.id)));
       return Number(row.id);
     });
     return (await this.getEntity(id))!;
   }
 
-  async updateEntity(id: number, patch: EntityPatch): Promise<Entity | null> {
+  async updateEntity(id: number, patch: EntityPatch, events?: readonly DomainEvent[]): Promise<Entity | null> {
     const found = await this.write(async (trx) => {
       const row = await trx.selectFrom('model_entities').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) return false;
@@ -66,6 +69,7 @@ export class SqlModelStore extends ModelLinks implements ModelStore {
         await trx.deleteFrom('model_properties').where('entity_id', '=', id).where('custom', '=', 1).execute();
         await insertProperties(trx, id, kind, {}, patch.customProperties);
       }
+      await insertEvents(trx, events);
       return true;
     });
     return found ? this.getEntity(id) : null;
@@ -111,9 +115,10 @@ export class SqlModelStore extends ModelLinks implements ModelStore {
     return this.hydrate((await query.execute()).map(normalise));
   }
 
-  async deleteEntities(ids: readonly number[]): Promise<void> {
+  async deleteEntities(ids: readonly number[], events?: readonly DomainEvent[]): Promise<void> {
     if (ids.length === 0) return;
     await this.write(async (trx) => {
+      await insertEvents(trx, events);
       for (const part of chunks([...new Set(ids)])) {
         await this.deleteLinks(trx, part);
         await trx.deleteFrom('model_properties').where('entity_id', 'in', part).execute();

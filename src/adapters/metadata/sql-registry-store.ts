@@ -2,8 +2,11 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ManifestReference } from '../../core/oci/manifest.js';
 import type { DigestAlgorithm } from '../../core/oci/digest.js';
-import type { ManifestRecord, PageQuery, RegistryStore, StoredManifest, UploadRecord } from '../../core/ports/registry-store.js';
+import type { ManifestRecord, PageQuery, RegistryStore, StoredManifest, UploadProgress, UploadRecord } from '../../core/ports/registry-store.js';
 import type { Database, ManifestsTable, UploadsTable } from './schema.js';
+import { claimBlob, requireClaimedBlob, touchLink, touchLiveBlob, touchReferencedLinks } from './sql-blob-index.js';
+import type { DomainEvent } from '../../core/events/domain-events.js';
+import { insertEvents } from './sql-outbox.js';
 
 const IN_LIST_CHUNK = 500;
 
@@ -34,9 +37,21 @@ export class SqlRegistryStore implements RegistryStore {
     return rows.map((r) => ({ size: Number(r.size), repository: r.repository }));
   }
 
-  async linkBlob(repository: string, digest: string, size: number): Promise<void> {
+  async touchBlobLink(repository: string, digest: string, at: Date): Promise<{ size: number } | null> {
+    return touchLink(this.db, repository, digest, at.getTime());
+  }
+
+  async linkBlob(repository: string, digest: string, size: number): Promise<boolean> {
     const now = Date.now();
-    await this.db.transaction().execute((trx) => link(trx, repository, digest, size, now));
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await touchLiveBlob(trx, digest, size, now))) return false;
+      await link(trx, repository, digest, size, now);
+      return true;
+    });
+  }
+
+  async claimBlob(digest: string, size: number, at: Date, staleBefore: Date): Promise<boolean> {
+    return claimBlob(this.db, digest, size, at.getTime(), staleBefore.getTime());
   }
 
   async unlinkBlob(repository: string, digest: string): Promise<boolean> {
@@ -53,10 +68,11 @@ export class SqlRegistryStore implements RegistryStore {
     return row ? fromUploadRow(row) : null;
   }
 
-  async setUploadSize(id: string, expectedSize: number, size: number, at: Date): Promise<boolean> {
+  async setUploadSize(id: string, expectedSize: number, size: number, at: Date, progress?: UploadProgress): Promise<boolean> {
+    const state = progress ? { hash_state: bytea(progress.hashState), blob_version: progress.blobVersion } : {};
     const result = await this.db
       .updateTable('uploads')
-      .set({ size, updated_at: at.getTime() })
+      .set({ size, updated_at: at.getTime(), ...state })
       .where('id', '=', id)
       .where('size', '=', expectedSize)
       .executeTakeFirst();
@@ -71,6 +87,7 @@ export class SqlRegistryStore implements RegistryStore {
     const now = Date.now();
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('uploads').where('id', '=', id).execute();
+      await requireClaimedBlob(trx, digest, now);
       await link(trx, repository, digest, size, now);
     });
   }
@@ -95,10 +112,12 @@ export class SqlRegistryStore implements RegistryStore {
     return [...blobs, ...manifests].filter((d) => !found.has(d));
   }
 
-  async putManifest(manifest: StoredManifest, references: ManifestReference[], tag?: string): Promise<void> {
+  async putManifest(manifest: StoredManifest, references: ManifestReference[], tag?: string, events?: readonly DomainEvent[]): Promise<void> {
     const now = manifest.createdAt.getTime();
     const { repository, digest } = manifest;
     await this.db.transaction().execute(async (trx) => {
+      const blobs = references.filter((r) => r.kind === 'blob').map((r) => r.digest);
+      await touchReferencedLinks(trx, repository, blobs, Date.now(), IN_LIST_CHUNK);
       await ensureRepository(trx, repository, now);
       const inserted = await trx
         .insertInto('manifests')
@@ -119,6 +138,7 @@ export class SqlRegistryStore implements RegistryStore {
           .onConflict((oc) => oc.columns(['repository', 'name']).doUpdateSet({ digest, updated_at: now }))
           .execute();
       }
+      await insertEvents(trx, events);
     });
   }
 
@@ -142,19 +162,24 @@ export class SqlRegistryStore implements RegistryStore {
     return row?.digest ?? null;
   }
 
-  async deleteManifest(repository: string, digest: string): Promise<boolean> {
+  async deleteManifest(repository: string, digest: string, events?: readonly DomainEvent[]): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const result = await trx.deleteFrom('manifests').where('repository', '=', repository).where('digest', '=', digest).executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) return false;
       await trx.deleteFrom('tags').where('repository', '=', repository).where('digest', '=', digest).execute();
       await trx.deleteFrom('manifest_references').where('repository', '=', repository).where('manifest_digest', '=', digest).execute();
+      await insertEvents(trx, events);
       return true;
     });
   }
 
-  async deleteTag(repository: string, tag: string): Promise<boolean> {
-    const result = await this.db.deleteFrom('tags').where('repository', '=', repository).where('name', '=', tag).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async deleteTag(repository: string, tag: string, events?: readonly DomainEvent[]): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.deleteFrom('tags').where('repository', '=', repository).where('name', '=', tag).executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) return false;
+      await insertEvents(trx, events);
+      return true;
+    });
   }
 
   async listTags(repository: string, page: PageQuery): Promise<string[]> {
@@ -217,13 +242,27 @@ async function link(trx: Transaction<Database>, repository: string, digest: stri
   await ensureRepository(trx, repository, now);
   await trx
     .insertInto('blob_links')
-    .values({ repository, digest, size, created_at: now })
-    .onConflict((oc) => oc.columns(['repository', 'digest']).doNothing())
+    .values({ repository, digest, size, created_at: now, touched_at: now })
+    .onConflict((oc) => oc.columns(['repository', 'digest']).doUpdateSet({ touched_at: now }))
     .execute();
 }
 
+/** Bytes as a Buffer, which both drivers bind as a blob (pg would send a plain Uint8Array as text). */
+function bytea(bytes: Uint8Array | null): Buffer | null {
+  return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : null;
+}
+
 function toUploadRow(u: UploadRecord): UploadsTable {
-  return { id: u.id, repository: u.repository, size: u.size, algorithm: u.algorithm, created_at: u.createdAt.getTime(), updated_at: u.updatedAt.getTime() };
+  return {
+    id: u.id,
+    repository: u.repository,
+    size: u.size,
+    algorithm: u.algorithm,
+    created_at: u.createdAt.getTime(),
+    updated_at: u.updatedAt.getTime(),
+    hash_state: bytea(u.hashState ?? null),
+    blob_version: u.blobVersion ?? null,
+  };
 }
 
 function fromUploadRow(r: UploadsTable): UploadRecord {
@@ -234,6 +273,8 @@ function fromUploadRow(r: UploadsTable): UploadRecord {
     algorithm: r.algorithm as DigestAlgorithm,
     createdAt: new Date(Number(r.created_at)),
     updatedAt: new Date(Number(r.updated_at)),
+    hashState: r.hash_state ? new Uint8Array(r.hash_state) : null,
+    blobVersion: r.blob_version,
   };
 }
 

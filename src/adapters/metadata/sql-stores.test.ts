@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
 import { accessStoreContract } from '../../../test/contracts/access-store.contract.js';
+import { gcStoreContract } from '../../../test/contracts/gc-store.contract.js';
 import { modelStoreContract } from '../../../test/contracts/model-store.contract.js';
 import { registryStoreContract } from '../../../test/contracts/registry-store.contract.js';
+import { webhookStoreContract } from '../../../test/contracts/webhook-store.contract.js';
 import { createTestDatabase, postgresAvailable } from '../../../test/support/postgres.js';
 import { openStores, type SqlStores } from './open.js';
 
@@ -45,6 +47,14 @@ modelStoreContract('sqlite', async () => {
   const { stores, dispose } = await sqlite();
   return { store: stores.models, dispose };
 });
+gcStoreContract('sqlite', async () => {
+  const { stores, dispose } = await sqlite();
+  return { registry: stores.registry, gc: stores.gc, dispose };
+});
+webhookStoreContract('sqlite', async () => {
+  const { stores, dispose } = await sqlite();
+  return { webhooks: stores.webhooks, registry: stores.registry, dispose };
+});
 
 const postgresUp = await postgresAvailable();
 describe.skipIf(!postgresUp)('postgres', () => {
@@ -59,5 +69,13 @@ describe.skipIf(!postgresUp)('postgres', () => {
   modelStoreContract('postgres', async () => {
     const { stores, dispose } = await postgres();
     return { store: stores.models, dispose };
+  });
+  gcStoreContract('postgres', async () => {
+    const { stores, dispose } = await postgres();
+    return { registry: stores.registry, gc: stores.gc, dispose };
+  });
+  webhookStoreContract('postgres', async () => {
+    const { stores, dispose } = await postgres();
+    return { webhooks: stores.webhooks, registry: stores.registry, dispose };
   });
 });

@@ -1,21 +1,13 @@
 // CLI commands for access management: login/logout, whoami, projects, members, users, robots,
 // personal access tokens and the audit log. Each one is a thin call of the REST API.
 import type { Command } from 'commander';
-import { apiClient, normaliseServer, type ServerOptions } from '../client.js';
+import { apiClient, normaliseServer, withServerOptions as serverOptions, type ServerOptions } from '../client.js';
 import { defaultServer, removeCredentials, writeCredentials } from '../credentials-file.js';
 import { printObject, printRows } from '../output.js';
 import { promptSecret, readStdin } from '../prompt.js';
 
 type Opts = ServerOptions & { json?: boolean };
 type Row = Record<string, unknown>;
-
-/** Adds --server, --creds and --json to a command. */
-function serverOptions(cmd: Command): Command {
-  return cmd
-    .option('--server <url>', 'Berth server (env BERTH_SERVER; default: the one `berth login` stored)')
-    .option('--creds <user:secret>', 'credentials (default: BERTH_TOKEN, then what `berth login` stored)')
-    .option('--json', 'print JSON');
-}
 
 /** Registers the access-management commands on `program`. */
 export function registerAccessCommands(program: Command): void {

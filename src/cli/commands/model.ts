@@ -2,7 +2,7 @@
 // version, move aliases and read their history (with rollback), and show or record lineage. Each
 // one is a thin call of Berth's /api/v1 model routes.
 import type { Command } from 'commander';
-import { apiClient, type ServerOptions } from '../client.js';
+import { apiClient, withServerOptions as withServer, type ServerOptions } from '../client.js';
 import { printObject, printRows } from '../output.js';
 
 type Opts = ServerOptions & { json?: boolean };
@@ -17,13 +17,6 @@ export function parseModelRef(ref: string): { path: string; name: string; versio
   if (slash <= 0 || slash === name.length - 1) throw new Error(`write the model as <project>/<model>, got "${ref}"`);
   const path = `/api/v1/models/${encodeURIComponent(name.slice(0, slash))}/${encodeURIComponent(name.slice(slash + 1))}`;
   return version === undefined || version === '' ? { path, name } : { path, name, version };
-}
-
-function withServer(cmd: Command): Command {
-  return cmd
-    .option('--server <url>', 'Berth server (env BERTH_SERVER; default: the one `berth login` stored)')
-    .option('--creds <user:secret>', 'credentials (default: BERTH_TOKEN, then what `berth login` stored)')
-    .option('--json', 'print JSON');
 }
 
 function needVersion(ref: string): { path: string; name: string; version: string } {

@@ -2,10 +2,11 @@
 // log, each operation checked against the caller's permissions (Harbor's model, see permissions.ts).
 import { randomBytes } from 'node:crypto';
 import { RegistryError } from '../errors.js';
+import { domainEvent } from '../events/domain-events.js';
 import type { AccessStore, AuditRecord, MemberRecord, ProjectRecord, RobotRecord, TokenRecord, UserRecord } from '../ports/access-store.js';
 import type { Clock } from '../ports/clock.js';
 import { newPersonalToken, robotSecret } from './credentials.js';
-import { isAllowed, ROBOT_ACTIONS, ROLES, TOKEN_SCOPE_PATTERN, type Action, type Principal, type ProjectAccess, type Role } from './permissions.js';
+import { isAllowed, operatorName, ROBOT_ACTIONS, ROLES, TOKEN_SCOPE_PATTERN, type Action, type Principal, type ProjectAccess, type Role } from './permissions.js';
 import { hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
 
 const PROJECT_NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
@@ -71,7 +72,8 @@ export class AccessService {
   async ensureProjectForPush(principal: Principal, name: string): Promise<boolean> {
     if (principal.kind !== 'user' || !principal.sysadmin || !PROJECT_NAME.test(name) || RESERVED_PROJECTS.has(name)) return false;
     if (await this.store.getProject(name)) return false;
-    await this.store.createProject({ name, public: false, createdAt: this.clock.now() }).catch(() => undefined);
+    const at = this.clock.now();
+    await this.store.createProject({ name, public: false, createdAt: at }, [domainEvent('project.created', name, operatorName(principal), at, { name, public: false })]).catch(() => undefined);
     return true;
   }
 
@@ -80,7 +82,8 @@ export class AccessService {
     if (!PROJECT_NAME.test(input.name) || input.name.length > 64) throw invalid('project names are lowercase letters, digits and . _ - separators, at most 64 characters');
     if (RESERVED_PROJECTS.has(input.name)) throw invalid(`"${input.name}" is reserved for Berth's own endpoints`);
     if (await this.store.getProject(input.name)) throw new RegistryError('CONFLICT', `project "${input.name}" already exists`);
-    const project = await this.store.createProject({ name: input.name, public: input.public, createdAt: this.clock.now() });
+    const at = this.clock.now();
+    const project = await this.store.createProject({ name: input.name, public: input.public, createdAt: at }, [domainEvent('project.created', input.name, actor.name, at, { name: input.name, public: input.public })]);
     await this.store.setMember(project.id, actor.id, 'projectAdmin');
     return project;
   }
@@ -110,7 +113,7 @@ export class AccessService {
     const project = await this.getProject(actor, name);
     await this.require(actor, name, 'project.delete');
     if (await this.projectHasContent(name)) throw new RegistryError('CONFLICT', `project "${name}" still has repositories; delete them first`);
-    await this.store.deleteProject(project.id);
+    await this.store.deleteProject(project.id, [domainEvent('project.deleted', name, operatorName(actor), this.clock.now(), { name })]);
   }
 
   async listMembers(actor: Principal, name: string): Promise<MemberRecord[]> {
@@ -125,7 +128,10 @@ export class AccessService {
     if (!ROLES.includes(role)) throw invalid(`role must be one of ${ROLES.join(', ')}`);
     const user = await this.store.getUserByName(username);
     if (!user) throw notFound(`user "${username}"`);
-    await this.store.setMember(project.id, user.id, role);
+    const previous = await this.store.getRole(project.id, user.id);
+    const type = previous === null ? 'member.added' : 'member.updated';
+    const events = previous === role ? [] : [domainEvent(type, name, operatorName(actor), this.clock.now(), { project: name, username, role, ...(previous ? { previousRole: previous } : {}) })];
+    await this.store.setMember(project.id, user.id, role, events);
     return { projectId: project.id, userId: user.id, username: user.username, role };
   }
 
@@ -133,7 +139,8 @@ export class AccessService {
     const project = await this.getProject(actor, name);
     await this.require(actor, name, 'member.manage');
     const user = await this.store.getUserByName(username);
-    if (!user || !(await this.store.removeMember(project.id, user.id))) throw notFound(`member "${username}"`);
+    const event = domainEvent('member.removed', name, operatorName(actor), this.clock.now(), { project: name, username });
+    if (!user || !(await this.store.removeMember(project.id, user.id, [event]))) throw notFound(`member "${username}"`);
   }
 
   async createUser(actor: Principal, input: { username: string; password: string; sysadmin?: boolean | undefined }): Promise<UserRecord> {

@@ -1,13 +1,13 @@
 // Turns presented credentials into a Principal: Basic (user password, user + personal token, robot
 // name + secret) and bearer secrets (personal tokens, robot secrets). Failures are throttled per
-// account and address; successful password checks are cached briefly so Basic-per-request clients
-// do not pay scrypt on every request.
+// account and address, counted in the store all replicas share; successful password checks are cached
+// briefly so Basic-per-request clients do not pay scrypt on every request.
 import { createHash } from 'node:crypto';
 import type { AccessStore, UserRecord } from '../ports/access-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { UserSource } from '../ports/user-source.js';
 import { parseCredential } from './credentials.js';
-import { LoginThrottle } from './login-throttle.js';
+import { LoginThrottle, throttleKey } from './login-throttle.js';
 import type { Principal } from './permissions.js';
 import { secretMatches } from './secrets.js';
 
@@ -15,7 +15,7 @@ const CACHE_TTL_MS = 60_000;
 
 /** Resolves credentials to principals. */
 export class Authenticator {
-  private readonly throttle = new LoginThrottle();
+  private readonly throttle: LoginThrottle;
   private readonly passwordCache = new Map<string, { userId: number; until: number }>();
 
   constructor(
@@ -23,27 +23,26 @@ export class Authenticator {
     private readonly users: UserSource,
     private readonly clock: Clock,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {}
+  ) {
+    this.throttle = new LoginThrottle(store, clock);
+  }
 
   /** Checks `username`/`password` from a Basic header or a login form; null when they are wrong. */
   async basic(username: string, password: string, source: string): Promise<Principal | null> {
-    const key = `${username}\u0000${source}`;
-    const delay = this.throttle.delayFor(key);
-    if (delay > 0) await this.sleep(delay);
-    const principal = await this.checkBasic(username, password);
-    if (principal) this.throttle.succeed(key);
-    else this.throttle.fail(key);
-    return principal;
+    return this.throttled(throttleKey(`basic\u0000${username}`, source), () => this.checkBasic(username, password));
   }
 
   /** Checks a bearer secret (personal access token or robot secret); null when not valid now. */
   async bearerSecret(token: string, source: string): Promise<Principal | null> {
-    const key = `bearer\u0000${source}`;
-    const delay = this.throttle.delayFor(key);
-    if (delay > 0) await this.sleep(delay);
-    const principal = await this.checkSecret(token);
-    if (principal) this.throttle.succeed(key);
-    else this.throttle.fail(key);
+    return this.throttled(throttleKey('bearer', source), () => this.checkSecret(token));
+  }
+
+  private async throttled(key: string, check: () => Promise<Principal | null>): Promise<Principal | null> {
+    const { delayMs, recorded } = await this.throttle.check(key);
+    if (delayMs > 0) await this.sleep(delayMs);
+    const principal = await check();
+    if (!principal) await this.throttle.fail(key);
+    else if (recorded) await this.throttle.succeed(key);
     return principal;
   }
 

@@ -54,6 +54,11 @@ export type Principal =
 /** The anonymous principal. */
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
 
+/** The name events and logs give a principal: its user or robot name, or `anonymous`. */
+export function operatorName(principal: Principal): string {
+  return principal.kind === 'anonymous' ? 'anonymous' : principal.name;
+}
+
 /** What is known about a project when deciding access. */
 export interface ProjectAccess {
   name: string;
@@ -88,6 +93,11 @@ export function tokenScopeAllows(scopes: readonly string[] | undefined, project:
     if (where !== undefined && where !== project) return false;
     return what === 'admin' || what === needed || (needed === 'pull' && (what === 'push' || what === 'delete'));
   });
+}
+
+/** True for a system administrator acting with full rights (a token needs the unrestricted `admin` scope). */
+export function isSystemAdmin(principal: Principal): boolean {
+  return principal.kind === 'user' && principal.sysadmin && (principal.tokenScopes === undefined || principal.tokenScopes.includes('admin'));
 }
 
 /** The token scope an action falls under. */

@@ -59,6 +59,11 @@ export class HubService {
     return file;
   }
 
+  /** A URL where clients fetch a file from the blob store itself (redirect mode), or null. */
+  async location(file: HubFile): Promise<string | null> {
+    return this.blobs.presignedUrl ? this.blobs.presignedUrl(file.digest) : null;
+  }
+
   /** A reader of a file's bytes, straight from its blob. */
   async open(file: HubFile): Promise<BlobReader> {
     return this.blobs.openReader(file.digest);

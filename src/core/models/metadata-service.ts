@@ -12,6 +12,7 @@ import { ARTIFACT_KINDS, KIND_SPECS, isArtifactKind, type Entity, type EntityKin
 import { presentFields, validateInput, type EntityInput } from './entity-input.js';
 import { compileFilter, type FilterNode } from './filter-binding.js';
 import { requireAllowed, requireVisible, type ModelAccess } from './model-access.js';
+import { versionEvent } from './model-events.js';
 import { localHosts, parseOciUri } from './oci-uri.js';
 import { pageRequest, toPage, type ResultPage } from './paging.js';
 
@@ -52,6 +53,9 @@ export class MetadataService {
     if (topLevel) await access.ensureProject(owner.project);
     await requireAllowed(access, owner.project, 'push', `create a ${kind}`, topLevel ? ' (a name starts with its project, <project>/<name>, and the project must exist)' : '');
     if (kind === 'model-artifact' && typeof fields.uri === 'string') await this.checkOciUri(access, fields.uri);
+    const at = this.clock.now().getTime();
+    const parent = kind === 'model-version' && owner.parentId !== null ? await this.store.getEntity(owner.parentId) : null;
+    const outbox = parent ? (id: number) => [versionEvent('model_version.created', parent, { id, name: input.name ?? null }, access.actor, at)] : undefined;
     return this.store.createEntity({
       kind,
       name: input.name ?? null,
@@ -63,8 +67,8 @@ export class MetadataService {
       state: input.state ?? KIND_SPECS[kind].defaultState,
       fields,
       customProperties: input.customProperties ?? {},
-      createdAt: this.clock.now().getTime(),
-    });
+      createdAt: at,
+    }, outbox);
   }
 
   /** Applies a PATCH to entity `id`, which must be one of `kinds`. */
@@ -87,7 +91,10 @@ export class MetadataService {
     if (input.externalId !== undefined) patch.externalId = input.externalId;
     if (input.state !== undefined) patch.state = input.state;
     if (input.customProperties !== undefined) patch.customProperties = input.customProperties;
-    const updated = await this.store.updateEntity(id, patch);
+    const archiving = entity.kind === 'model-version' && patch.state === 'ARCHIVED' && entity.state !== 'ARCHIVED';
+    const model = archiving && entity.parentId !== null ? await this.store.getEntity(entity.parentId) : null;
+    const events = model ? [versionEvent('model_version.archived', model, { id, name: entity.name }, access.actor, patch.updatedAt)] : [];
+    const updated = await this.store.updateEntity(id, patch, events);
     if (!updated) throw notFound(entity.kind, id);
     return updated;
   }

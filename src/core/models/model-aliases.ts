@@ -4,6 +4,7 @@ import { RegistryError } from '../errors.js';
 import type { AliasEvent, AliasRecord } from '../ports/model-store.js';
 import type { Entity } from './entity-kinds.js';
 import { requireAllowed, type ModelAccess } from './model-access.js';
+import { aliasEventBuilder } from './model-events.js';
 import type { ModelService } from './model-service.js';
 
 /** Alias names: like tags, so they can serve as revisions elsewhere (at most 63 characters). */
@@ -45,7 +46,8 @@ export class ModelAliases {
     const { model, version: target } = await this.models.version(access, name, version);
     await requireAllowed(access, model.project, 'push', `move alias "${alias}" of "${name}"`);
     const expectedVersionId = expected === undefined ? undefined : expected === null ? null : (await this.models.version(access, name, expected)).version.id;
-    return this.eventView(await this.models.store.moveAlias({ modelId: model.id, alias, versionId: target.id, expectedVersionId, actor: access.actor, at: this.models.clock.now().getTime() }));
+    const outbox = await this.outbox(access, model, alias, target);
+    return this.eventView(await this.models.store.moveAlias({ modelId: model.id, alias, versionId: target.id, expectedVersionId, actor: access.actor, at: this.models.clock.now().getTime() }, outbox));
   }
 
   /** Removes an alias (recorded in its history). */
@@ -54,7 +56,8 @@ export class ModelAliases {
     await requireAllowed(access, model.project, 'push', `remove alias "${alias}" of "${name}"`);
     const current = await this.models.store.getAlias(model.id, alias);
     if (!current) throw new RegistryError('NOT_FOUND', `model "${name}" has no alias "${alias}"`);
-    return this.eventView(await this.models.store.moveAlias({ modelId: model.id, alias, versionId: null, expectedVersionId: current.versionId, actor: access.actor, at: this.models.clock.now().getTime() }));
+    const outbox = await this.outbox(access, model, alias, null);
+    return this.eventView(await this.models.store.moveAlias({ modelId: model.id, alias, versionId: null, expectedVersionId: current.versionId, actor: access.actor, at: this.models.clock.now().getTime() }, outbox));
   }
 
   /** Moves of a model's aliases (or one alias), newest first. */
@@ -72,9 +75,20 @@ export class ModelAliases {
     if (last.fromVersionId === null) throw new RegistryError('CONFLICT', `alias "${alias}" has no earlier version to roll back to`);
     const previous = await this.models.store.getEntity(last.fromVersionId);
     if (!previous || previous.kind !== 'model-version') throw new RegistryError('CONFLICT', `the version alias "${alias}" pointed at before was deleted`);
+    const outbox = await this.outbox(access, model, alias, previous);
     return this.eventView(await this.models.store.moveAlias({
       modelId: model.id, alias, versionId: previous.id, expectedVersionId: last.toVersionId, actor: access.actor, at: this.models.clock.now().getTime(), reason: 'rollback',
-    }));
+    }, outbox));
+  }
+
+  /** The outbox builder of a move of `alias` to `target`, knowing the names of both versions involved. */
+  private async outbox(access: ModelAccess, model: Entity, alias: string, target: Entity | null) {
+    const current = await this.models.store.getAlias(model.id, alias);
+    const before = current ? await this.models.store.getEntity(current.versionId) : null;
+    const names = new Map<number, string | null>();
+    if (before) names.set(before.id, before.name);
+    if (target) names.set(target.id, target.name);
+    return aliasEventBuilder(model, names, access.actor);
   }
 
   private async view(a: AliasRecord): Promise<AliasView> {

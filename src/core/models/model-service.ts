@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Binding, ModelCard, ModelStore } from '../ports/model-store.js';
 import type { Entity, EntityKind } from './entity-kinds.js';
 import { requireAllowed, requireVisible, type ModelAccess } from './model-access.js';
+import { aliasEventBuilder, versionEvent } from './model-events.js';
 import { readModelCard, readModelPackManifest } from './model-artifact-reader.js';
 
 /** A version with what binds it to the registry. */
@@ -78,9 +79,12 @@ export class ModelService {
 
   /** Archives (soft-deletes) or restores a model, or one of its versions. */
   async setArchived(access: ModelAccess, name: string, versionName: string | null, archived: boolean): Promise<Entity> {
-    const target = versionName === null ? await this.model(access, name) : (await this.version(access, name, versionName)).version;
+    const found = versionName === null ? { model: await this.model(access, name), version: null } : await this.version(access, name, versionName);
+    const target = found.version ?? found.model;
     await requireAllowed(access, target.project, 'push', `${archived ? 'archive' : 'restore'} "${name}"`);
-    return (await this.store.updateEntity(target.id, { state: archived ? 'ARCHIVED' : 'LIVE', updatedAt: this.clock.now().getTime() }))!;
+    const at = this.clock.now().getTime();
+    const events = found.version && archived && found.version.state !== 'ARCHIVED' ? [versionEvent('model_version.archived', found.model, found.version, access.actor, at)] : [];
+    return (await this.store.updateEntity(target.id, { state: archived ? 'ARCHIVED' : 'LIVE', updatedAt: at }, events))!;
   }
 
   /** Deletes a version for real: its bound manifest (and the tags on it), artifacts, aliases and lineage. */
@@ -89,12 +93,14 @@ export class ModelService {
     await requireAllowed(access, model.project, 'delete', `delete version "${versionName}" of "${name}"`);
     const at = this.clock.now().getTime();
     for (const alias of (await this.store.listAliases(model.id)).filter((a) => a.versionId === version.id)) {
-      await this.store.moveAlias({ modelId: model.id, alias: alias.alias, versionId: null, actor: access.actor, at, reason: 'version-deleted' });
+      const outbox = aliasEventBuilder(model, new Map([[version.id, version.name]]), access.actor);
+      await this.store.moveAlias({ modelId: model.id, alias: alias.alias, versionId: null, actor: access.actor, at, reason: 'version-deleted' }, outbox);
     }
     const binding = await this.store.getBinding(version.id);
-    const deletedManifests = binding ? await this.deleteManifests([binding]) : [];
+    const deletedManifests = binding ? await this.deleteManifests([binding], access.actor) : [];
     const artifacts = await this.children(['model-artifact', 'doc-artifact', 'dataset-artifact', 'metric', 'parameter'], version.id);
-    await this.store.deleteEntities([version.id, ...artifacts.map((a) => a.id)]);
+    const deleted = versionEvent('model_version.deleted', model, { id: version.id, name: version.name, digest: binding?.digest, tag: binding?.tag }, access.actor, at);
+    await this.store.deleteEntities([version.id, ...artifacts.map((a) => a.id)], [deleted]);
     return { deletedManifests };
   }
 
@@ -102,13 +108,19 @@ export class ModelService {
   async deleteModel(access: ModelAccess, name: string): Promise<{ deletedManifests: string[] }> {
     const model = await this.model(access, name);
     await requireAllowed(access, model.project, 'delete', `delete model "${name}"`);
-    const deletedManifests = await this.deleteManifests(await this.store.listBindings(model.id));
+    const bindings = await this.store.listBindings(model.id);
+    const deletedManifests = await this.deleteManifests(bindings, access.actor);
     const versions = await this.children(['model-version'], model.id);
+    const at = this.clock.now().getTime();
+    const events = versions.map((v) => {
+      const binding = bindings.find((b) => b.versionId === v.id);
+      return versionEvent('model_version.deleted', model, { id: v.id, name: v.name, digest: binding?.digest, tag: binding?.tag }, access.actor, at);
+    });
     const ids = [model.id, ...versions.map((v) => v.id)];
     for (const v of versions) ids.push(...(await this.children(['model-artifact', 'doc-artifact', 'dataset-artifact', 'metric', 'parameter'], v.id)).map((a) => a.id));
     const services = await this.all({ kinds: ['inference-service'], filter: { op: 'compare', target: { kind: 'field', name: 'registeredModelId' }, comparator: '=', valueType: 'number', values: [model.id] } });
     for (const s of services) ids.push(s.id, ...(await this.children(['serve-model'], s.id)).map((x) => x.id));
-    await this.store.deleteEntities(ids);
+    await this.store.deleteEntities(ids, events);
     return { deletedManifests };
   }
 
@@ -146,11 +158,11 @@ export class ModelService {
     return found[0] ?? null;
   }
 
-  private async deleteManifests(bindings: Binding[]): Promise<string[]> {
+  private async deleteManifests(bindings: Binding[], operator: string): Promise<string[]> {
     const deleted: string[] = [];
     for (const b of bindings) {
       try {
-        await this.registry.deleteManifest(b.repository, b.digest);
+        await this.registry.deleteManifest(b.repository, b.digest, operator);
         deleted.push(`${b.repository}@${b.digest}`);
       } catch (err) {
         if (!(err instanceof RegistryError && err.code === 'MANIFEST_UNKNOWN')) throw err;

@@ -17,6 +17,7 @@ import type { ModelStore } from '../ports/model-store.js';
 import type { Entity, EntityKind } from './entity-kinds.js';
 import { stringValue, type CustomProperties } from './metadata-value.js';
 import { readModelCard, readModelPackFacts, readModelPackManifest } from './model-artifact-reader.js';
+import { versionEvent } from './model-events.js';
 import { formatOciUri } from './oci-uri.js';
 
 /** Registers pushed ModelPack artifacts as model versions. */
@@ -31,12 +32,12 @@ export class PushRegistration {
 
   /** The registry event listener. */
   readonly listener = async (event: RegistryEvent): Promise<void> => {
-    if (event.type === 'manifest.pushed' && event.tag !== undefined) await this.retryOnce(() => this.register(event.repository, event.tag!, event.digest, event.content, event.at));
-    else if (event.type === 'manifest.deleted') await this.forget(event.repository, event.digest);
+    if (event.type === 'manifest.pushed' && event.tag !== undefined) await this.retryOnce(() => this.register(event.repository, event.tag!, event.digest, event.content, event.at, event.operator));
+    else if (event.type === 'manifest.deleted') await this.forget(event.repository, event.digest, event.operator);
   };
 
   /** Registers one pushed manifest; returns the bound version, or null when the manifest is not a model. */
-  async register(repository: string, tag: string, digest: string, content: Uint8Array, at: Date): Promise<Entity | null> {
+  async register(repository: string, tag: string, digest: string, content: Uint8Array, at: Date, operator = 'system'): Promise<Entity | null> {
     const manifest = readModelPackManifest(content);
     if (!manifest) return null;
     const bound = await this.store.findBinding(repository, digest);
@@ -51,9 +52,9 @@ export class PushRegistration {
       const name = `${tag}-${digest.slice(digest.indexOf(':') + 1, digest.indexOf(':') + 13)}`;
       version = await this.findOne('model-version', name, model.id);
       if (version && (await this.store.getBinding(version.id))) return version;
-      version ??= await this.createVersion(model, name, tag, digest, now);
+      version ??= await this.createVersion(model, name, tag, digest, now, operator);
     }
-    version ??= await this.createVersion(model, tag, tag, digest, now);
+    version ??= await this.createVersion(model, tag, tag, digest, now, operator);
 
     const facts = await readModelPackFacts(this.blobs, manifest);
     const uri = formatOciUri(this.host, repository, digest);
@@ -88,19 +89,24 @@ export class PushRegistration {
   }
 
   /** A bound manifest was deleted: its artifact is DELETED and its version ARCHIVED. */
-  private async forget(repository: string, digest: string): Promise<void> {
+  private async forget(repository: string, digest: string, operator = 'system'): Promise<void> {
     const binding = await this.store.findBinding(repository, digest);
     if (!binding) return;
     const now = this.clock.now().getTime();
     await this.store.updateEntity(binding.artifactId, { state: 'DELETED', updatedAt: now });
-    await this.store.updateEntity(binding.versionId, { state: 'ARCHIVED', updatedAt: now });
+    const found = await this.store.getEntities([binding.modelId, binding.versionId]);
+    const model = found.find((e) => e.id === binding.modelId);
+    const version = found.find((e) => e.id === binding.versionId);
+    const events = model && version && version.state !== 'ARCHIVED' ? [versionEvent('model_version.archived', model, { id: version.id, name: version.name, digest, tag: binding.tag }, operator, now)] : [];
+    await this.store.updateEntity(binding.versionId, { state: 'ARCHIVED', updatedAt: now }, events);
   }
 
-  private async createVersion(model: Entity, name: string, tag: string, digest: string, now: number): Promise<Entity> {
+  private async createVersion(model: Entity, name: string, tag: string, digest: string, now: number, operator: string): Promise<Entity> {
+    const uri = formatOciUri(this.host, model.name ?? '', digest);
     return this.store.createEntity({
       kind: 'model-version', name, externalId: null, description: null, project: model.project, parentId: model.id, runId: null, state: 'LIVE', fields: {},
       customProperties: { 'berth.digest': stringValue(digest), 'berth.tag': stringValue(tag) }, createdAt: now,
-    });
+    }, (id) => [versionEvent('model_version.created', model, { id, name, digest, tag, uri }, operator, now)]);
   }
 
   private async findOne(kind: EntityKind, name: string, parentId: number | null): Promise<Entity | null> {

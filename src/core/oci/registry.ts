@@ -2,6 +2,7 @@
 // referrers API, enforcing the distribution spec's rules on top of the ports.
 // https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md
 import { RegistryError } from '../errors.js';
+import { domainEvent, projectOfRepository, type DomainEvent } from '../events/domain-events.js';
 import type { RegistryEvent, RegistryListener } from '../events/registry-events.js';
 import type { BlobReader, BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -34,9 +35,13 @@ export interface Page<T> {
   next?: string | undefined;
 }
 
+/** Receives manifest pulls (GETs by clients), for pull events; must not block or throw. */
+export type PullObserver = (pull: { repository: string; reference: string; digest: string; mediaType: string; operator: string; at: Date }) => void;
+
 /** Registry operations other than upload sessions. */
 export class RegistryService {
   private readonly listeners: RegistryListener[] = [];
+  private pullObserver: PullObserver | undefined;
 
   constructor(
     private readonly blobs: BlobStore,
@@ -48,6 +53,11 @@ export class RegistryService {
   /** Calls `listener` after every manifest push and every manifest or tag delete. */
   onEvent(listener: RegistryListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Tells `observer` about every manifest a client pulls. */
+  observePulls(observer: PullObserver): void {
+    this.pullObserver = observer;
   }
 
   private async emit(event: RegistryEvent): Promise<void> {
@@ -63,6 +73,15 @@ export class RegistryService {
     return { digest: parsed.value, size: linked.size };
   }
 
+  /** As statBlob, for a HEAD: also refreshes the link, so GC spares it for a grace window from now. */
+  async confirmBlob(repository: string, digest: string): Promise<{ digest: string; size: number }> {
+    assertName(repository);
+    const parsed = parseDigest(digest);
+    const linked = await this.store.touchBlobLink(repository, parsed.value, this.clock.now());
+    if (!linked) throw new RegistryError('BLOB_UNKNOWN', 'blob unknown to registry', { detail: { digest: parsed.value } });
+    return { digest: parsed.value, size: linked.size };
+  }
+
   /** Opens a blob for reading, honouring an RFC 9110 Range header. */
   async readBlob(repository: string, digest: string, rangeHeader?: string): Promise<BlobRead> {
     const { digest: value, size } = await this.statBlob(repository, digest);
@@ -74,6 +93,13 @@ export class RegistryService {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new RegistryError('BLOB_UNKNOWN', 'blob content is missing', { detail: { digest: value } });
       throw err;
     }
+  }
+
+  /** A URL where clients fetch a linked blob from the store itself (redirect mode), or null when Berth serves it. */
+  async blobLocation(repository: string, digest: string): Promise<{ digest: string; url: string } | null> {
+    if (!this.blobs.presignedUrl) return null;
+    const { digest: value } = await this.statBlob(repository, digest);
+    return { digest: value, url: await this.blobs.presignedUrl(value) };
   }
 
   /** Unlinks a blob from a repository; its bytes stay until garbage collection. */
@@ -93,6 +119,13 @@ export class RegistryService {
     return manifest;
   }
 
+  /** A manifest fetched by a client (GET): as getManifest, and observed as a pull by `operator`. */
+  async pullManifest(repository: string, reference: string, operator: string): Promise<StoredManifest> {
+    const manifest = await this.getManifest(repository, reference);
+    this.pullObserver?.({ repository, reference, digest: manifest.digest, mediaType: manifest.mediaType, operator, at: this.clock.now() });
+    return manifest;
+  }
+
   /** A manifest's metadata by tag or digest (HEAD). */
   async statManifest(repository: string, reference: string): Promise<ManifestRecord> {
     const digest = await this.resolve(repository, reference);
@@ -102,7 +135,7 @@ export class RegistryService {
   }
 
   /** Stores manifest bytes under a tag or digest reference; returns its digest and subject. */
-  async putManifest(repository: string, reference: string, content: Uint8Array, contentType: string | undefined): Promise<ManifestRecord> {
+  async putManifest(repository: string, reference: string, content: Uint8Array, contentType: string | undefined, operator?: string): Promise<ManifestRecord> {
     assertName(repository);
     const ref = parseReference(reference);
     if (content.byteLength > this.limits.maxManifestBytes) throw manifestTooLarge(this.limits.maxManifestBytes);
@@ -129,19 +162,41 @@ export class RegistryService {
       content,
     };
     const tag = ref.kind === 'tag' ? ref.tag : undefined;
-    await this.store.putManifest(record, parsed.references, tag);
-    await this.emit({ type: 'manifest.pushed', repository, digest, mediaType: parsed.mediaType, artifactType: parsed.artifactType, tag, content, at: record.createdAt });
+    const events = await this.pushEvents(record, tag, operator);
+    await this.store.putManifest(record, parsed.references, tag, events);
+    await this.emit({ type: 'manifest.pushed', repository, digest, mediaType: parsed.mediaType, artifactType: parsed.artifactType, tag, content, at: record.createdAt, operator });
     return record;
   }
 
   /** Deletes a manifest by digest (and its tags), or only a tag. */
-  async deleteManifest(repository: string, reference: string): Promise<void> {
+  async deleteManifest(repository: string, reference: string, operator?: string): Promise<void> {
     assertName(repository);
     const ref = parseReference(reference);
-    const deleted = ref.kind === 'digest' ? await this.store.deleteManifest(repository, ref.digest.value) : await this.store.deleteTag(repository, ref.tag);
-    if (!deleted) throw manifestUnknown(reference);
     const at = this.clock.now();
-    await this.emit(ref.kind === 'digest' ? { type: 'manifest.deleted', repository, digest: ref.digest.value, at } : { type: 'tag.deleted', repository, tag: ref.tag, at });
+    const project = projectOfRepository(repository);
+    let deleted: boolean;
+    if (ref.kind === 'digest') {
+      const stat = await this.store.statManifest(repository, ref.digest.value);
+      const event = domainEvent('artifact.deleted', project, operator, at, { repository, digest: ref.digest.value, mediaType: stat?.mediaType, artifactType: stat?.artifactType });
+      deleted = await this.store.deleteManifest(repository, ref.digest.value, [event]);
+    } else {
+      const digest = await this.store.resolveTag(repository, ref.tag);
+      deleted = await this.store.deleteTag(repository, ref.tag, [domainEvent('tag.deleted', project, operator, at, { repository, tag: ref.tag, digest })]);
+    }
+    if (!deleted) throw manifestUnknown(reference);
+    await this.emit(ref.kind === 'digest' ? { type: 'manifest.deleted', repository, digest: ref.digest.value, at, operator } : { type: 'tag.deleted', repository, tag: ref.tag, at });
+  }
+
+  /** The outbox events of a push: the artifact, and the tag it created or moved. */
+  private async pushEvents(record: StoredManifest, tag: string | undefined, operator: string | undefined): Promise<DomainEvent[]> {
+    const { repository, digest, mediaType, artifactType, size, createdAt } = record;
+    const project = projectOfRepository(repository);
+    const events = [domainEvent('artifact.pushed', project, operator, createdAt, { repository, digest, mediaType, artifactType, size, tag })];
+    if (tag === undefined) return events;
+    const previous = await this.store.resolveTag(repository, tag);
+    if (previous === null) events.push(domainEvent('tag.created', project, operator, createdAt, { repository, tag, digest }));
+    else if (previous !== digest) events.push(domainEvent('tag.moved', project, operator, createdAt, { repository, tag, digest, previousDigest: previous }));
+    return events;
   }
 
   /** Tags of a repository in lexical order, `n`/`last` paged. */

@@ -37,9 +37,14 @@ describe('UploadService', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('continues a session begun by another instance and verifies the digest by re-hashing', async () => {
-    const a = new UploadService(blobs, store, systemClock);
-    const b = new UploadService(blobs, store, systemClock);
+  it('continues a session begun by another instance from its saved digest state, reading nothing back', async () => {
+    const readBacks: string[] = [];
+    const watched = new Proxy(blobs, {
+      get: (target, property, receiver) =>
+        property === 'readUpload' ? (id: string, size: number) => (readBacks.push(id), target.readUpload(id, size)) : Reflect.get(target, property, receiver),
+    });
+    const a = new UploadService(watched, store, systemClock);
+    const b = new UploadService(watched, store, systemClock);
     const first = randomBytes(100_000);
     const second = randomBytes(50_000);
     const upload = await a.start('r');
@@ -50,6 +55,30 @@ describe('UploadService', () => {
     const whole = Buffer.concat([first, second]);
     await expect(a.complete('r', upload.id, sha(whole), body(new Uint8Array()))).resolves.toEqual({ digest: sha(whole), size: whole.length });
     expect(await store.getLinkedBlob('r', sha(whole))).toEqual({ size: whole.length });
+    expect(readBacks).toEqual([]);
+  });
+
+  it('with saveDigestState off, hashes nothing per chunk and verifies the upload once at commit', async () => {
+    const svc = new UploadService(blobs, store, systemClock, { saveDigestState: false });
+    const first = randomBytes(2000);
+    const second = randomBytes(500);
+    const upload = await svc.start('r');
+    expect((await svc.append('r', upload.id, body(first))).hashState).toBeNull();
+    const wrong = await svc.complete('r', upload.id, sha(first), body(second)).catch((e: unknown) => e);
+    expect(isRegistryError(wrong) && wrong.code).toBe('DIGEST_INVALID');
+    const whole = Buffer.concat([first, second]);
+    await expect(svc.complete('r', upload.id, sha(whole), body(second))).resolves.toEqual({ digest: sha(whole), size: whole.length });
+  });
+
+  it('re-hashes at commit a session that has no saved digest state', async () => {
+    const svc = new UploadService(blobs, store, systemClock);
+    const bytes = randomBytes(3000);
+    const upload = await svc.start('r');
+    const acknowledged = await svc.append('r', upload.id, body(bytes));
+    expect(acknowledged.hashState).toBeInstanceOf(Uint8Array);
+    // A session acknowledged before digest states were saved (or by a build whose state cannot be loaded).
+    expect(await store.setUploadSize(upload.id, bytes.length, bytes.length, new Date(), { hashState: null, blobVersion: acknowledged.blobVersion ?? null })).toBe(true);
+    await expect(svc.complete('r', upload.id, sha(bytes), body(new Uint8Array()))).resolves.toEqual({ digest: sha(bytes), size: bytes.length });
   });
 
   it('completes a session whose earlier commit crashed after the blob was moved into place', async () => {

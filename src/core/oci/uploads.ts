@@ -1,15 +1,20 @@
 // Blob upload sessions: monolithic, streamed and chunked pushes, status, cancel and cross-repository
 // mounts. Session state lives in the RegistryStore and the BlobStore, so a Location stays valid after
-// later PATCHes, across restarts and across replicas. A running hash is cached per session in this
-// process; when the cache is missing (a restart, another replica) the blob is re-hashed at commit.
+// later PATCHes, across restarts and across replicas. Each acknowledged chunk saves the state of the
+// session's running digest and the version of its stored bytes in the same compare-and-set as its size
+// (resumable-digest.ts), so whichever replica gets the next chunk or the commit continues the digest
+// instead of reading the upload back; only sessions without a saved state are re-hashed at commit.
+// On the filesystem, where reading an upload back is cheap, app.ts turns the saving off: hashing once
+// at commit with node:crypto costs less than hashing every chunk resumably (bench/upload-hash-state.ts).
 // https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md#pushing-blobs
 import { randomUUID } from 'node:crypto';
-import type { Hash } from 'node:crypto';
 import { RegistryError } from '../errors.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { RegistryStore, UploadRecord } from '../ports/registry-store.js';
 import { createDigester, isDigestAlgorithm, parseDigest, type DigestAlgorithm } from './digest.js';
+import { fastDigest, resumableDigest, type RunningDigest } from './resumable-digest.js';
+import { claimBlobForCommit } from './garbage-collector.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { assertName } from './names.js';
 import { parseUploadContentRange } from './range.js';
@@ -32,32 +37,33 @@ export interface CommittedBlob {
 /** How many repositories holding a blob are considered for a mount without `from`. */
 const MOUNT_CANDIDATES = 50;
 
-interface RunningHash {
-  algorithm: DigestAlgorithm;
-  offset: number;
-  hash: Hash;
-}
-
 /** Runs the upload protocol on top of the BlobStore and RegistryStore ports. */
 export class UploadService {
-  private readonly hashes = new Map<string, RunningHash>();
   private readonly mutex = new KeyedMutex();
 
+  private readonly saveDigestState: boolean;
+
+  /**
+   * `saveDigestState: false` (for a store that streams an upload back cheaply, the filesystem) hashes
+   * nothing while chunks arrive and re-hashes the upload once at commit, with node:crypto.
+   */
   constructor(
     private readonly blobs: BlobStore,
     private readonly store: RegistryStore,
     private readonly clock: Clock,
-  ) {}
+    options: { saveDigestState?: boolean } = {},
+  ) {
+    this.saveDigestState = options.saveDigestState ?? true;
+  }
 
   /** Opens a new session (POST). `algorithm` comes from the `digest-algorithm` query parameter. */
   async start(repository: string, algorithm = 'sha256'): Promise<UploadRecord> {
     assertName(repository);
     if (!isDigestAlgorithm(algorithm)) throw new RegistryError('DIGEST_INVALID', `unsupported digest algorithm "${algorithm.slice(0, 32)}"`);
     const now = this.clock.now();
-    const upload: UploadRecord = { id: randomUUID(), repository, size: 0, algorithm, createdAt: now, updatedAt: now };
+    const upload: UploadRecord = { id: randomUUID(), repository, size: 0, algorithm, createdAt: now, updatedAt: now, hashState: null, blobVersion: null };
     await this.blobs.createUpload(upload.id);
     await this.store.createUpload(upload);
-    this.hashes.set(upload.id, { algorithm, offset: 0, hash: createDigester(algorithm) });
     return upload;
   }
 
@@ -70,7 +76,7 @@ export class UploadService {
   async append(repository: string, id: string, body: UploadBody): Promise<UploadRecord> {
     return this.mutex.run(id, async () => {
       const upload = await this.load(repository, id);
-      return this.write(upload, body);
+      return (await this.write(upload, body)).upload;
     });
   }
 
@@ -80,16 +86,24 @@ export class UploadService {
     return this.mutex.run(id, async () => {
       let upload = await this.load(repository, id);
       // A last chunk sent with the PUT is not acknowledged on its own: commitUpload makes it durable.
-      if (body.present) upload = await this.write(upload, body, false);
-      const installed = await this.installedByEarlierAttempt(upload, expected.value);
+      let running: RunningDigest | null | undefined;
+      if (body.present) ({ upload, running } = await this.write(upload, body, false));
+      const installed = running === undefined && (await this.installedByEarlierAttempt(upload, expected.value));
       if (!installed) {
-        const actual = await this.finalHash(upload, expected.algorithm);
+        const actual = await this.finalHash(upload, expected.algorithm, running);
         if (actual !== expected.value) {
           throw new RegistryError('DIGEST_INVALID', 'provided digest did not match uploaded content', {
             detail: { expected: expected.value, actual },
           });
         }
-        await this.blobs.commitUpload(upload.id, upload.size, expected.value);
+        // Claimed before the bytes are committed, so garbage collection leaves them alone.
+        await claimBlobForCommit(this.store, this.clock, expected.value, upload.size);
+        await this.blobs.commitUpload(upload.id, upload.size, expected.value, upload.blobVersion);
+      } else {
+        await claimBlobForCommit(this.store, this.clock, expected.value, upload.size);
+        if ((await this.blobs.stat(expected.value)) !== upload.size) {
+          throw new RegistryError('BLOB_UPLOAD_INVALID', 'the blob of this upload was garbage-collected before it was linked; push it again');
+        }
       }
       // One transaction ends the session and links the blob, so they never disagree after a crash.
       await this.store.finishUpload(upload.id, repository, expected.value, upload.size);
@@ -114,7 +128,6 @@ export class UploadService {
   async cancel(repository: string, id: string): Promise<void> {
     await this.mutex.run(id, async () => {
       await this.load(repository, id);
-      this.hashes.delete(id);
       await this.store.deleteUpload(id);
       await this.blobs.deleteUpload(id);
     });
@@ -140,8 +153,12 @@ export class UploadService {
         }
       }
     }
-    if (size === undefined || (await this.blobs.stat(parsed.value)) === null) return null;
-    await this.store.linkBlob(repository, parsed.value, size);
+    // Linking is refused while garbage collection sweeps the blob; once linked, its bytes stay, if still there.
+    if (size === undefined || !(await this.store.linkBlob(repository, parsed.value, size))) return null;
+    if ((await this.blobs.stat(parsed.value)) === null) {
+      await this.store.unlinkBlob(repository, parsed.value);
+      return null;
+    }
     return { digest: parsed.value, size };
   }
 
@@ -153,7 +170,6 @@ export class UploadService {
     const stale = await this.store.listStaleUploads(cutoff);
     for (const upload of stale) {
       await this.mutex.run(upload.id, async () => {
-        this.hashes.delete(upload.id);
         await this.store.deleteUpload(upload.id);
         await this.blobs.deleteUpload(upload.id);
       });
@@ -181,12 +197,16 @@ export class UploadService {
    * of the expected digest and size is there. Only then is the blob linked without hashing again.
    */
   private async installedByEarlierAttempt(upload: UploadRecord, digest: string): Promise<boolean> {
-    if (upload.size === 0 || this.hashes.get(upload.id)?.offset === upload.size) return false;
+    if (upload.size === 0 || upload.hashState) return false;
     if ((await this.blobs.stat(digest)) !== upload.size) return false;
     return !(await this.blobs.uploadExists(upload.id));
   }
 
-  private async write(upload: UploadRecord, body: UploadBody, acknowledge = true): Promise<UploadRecord> {
+  /**
+   * Appends a chunk; acknowledged, it moves the size, digest state and layout version in one
+   * compare-and-set. Returns the digest running over the new size (null when none can continue).
+   */
+  private async write(upload: UploadRecord, body: UploadBody, acknowledge = true): Promise<{ upload: UploadRecord; running: RunningDigest | null }> {
     if (body.contentRange !== undefined) {
       const range = parseUploadContentRange(body.contentRange);
       if (range.start !== upload.size) {
@@ -201,54 +221,55 @@ export class UploadService {
       }
       body = { ...body, contentLength: length };
     }
-    if (!body.present) return upload;
+    if (!body.present) return { upload, running: null };
 
-    const running = this.runningHash(upload);
+    const running = await this.runningDigest(upload, acknowledge);
     let received = 0;
     const counted = async function* (source: AsyncIterable<Uint8Array>) {
       for await (const chunk of source) {
         received += chunk.byteLength;
-        running?.hash.update(chunk);
+        running?.update(chunk);
         yield chunk;
       }
     };
-    let newSize: number;
-    try {
-      newSize = await this.blobs.appendUpload(upload.id, upload.size, counted(body.source), { sync: acknowledge });
-      if (body.contentLength !== undefined && received !== body.contentLength) {
-        throw new RegistryError('SIZE_INVALID', `received ${received} bytes, expected ${body.contentLength}`);
-      }
-    } catch (err) {
-      this.hashes.delete(upload.id);
-      throw err;
+    const blobVersion = randomUUID();
+    const newSize = await this.blobs.appendUpload(upload.id, upload.size, counted(body.source), {
+      sync: acknowledge,
+      version: upload.blobVersion ?? null,
+      newVersion: blobVersion,
+    });
+    if (body.contentLength !== undefined && received !== body.contentLength) {
+      throw new RegistryError('SIZE_INVALID', `received ${received} bytes, expected ${body.contentLength}`);
     }
     const now = this.clock.now();
-    if (!acknowledge) {
-      if (running) running.offset = newSize;
-      return { ...upload, size: newSize, updatedAt: now };
-    }
-    if (!(await this.store.setUploadSize(upload.id, upload.size, newSize, now))) {
-      this.hashes.delete(upload.id);
+    const hashState = running?.save() ?? null;
+    const next: UploadRecord = { ...upload, size: newSize, updatedAt: now, hashState, blobVersion };
+    if (!acknowledge) return { upload: next, running };
+    if (!(await this.store.setUploadSize(upload.id, upload.size, newSize, now, { hashState, blobVersion }))) {
       throw new RegistryError('BLOB_UPLOAD_INVALID', 'upload was changed concurrently', { status: 416 });
     }
-    if (running) running.offset = newSize;
-    return { ...upload, size: newSize, updatedAt: now };
+    return { upload: next, running };
   }
 
-  /** The cached running hash when it covers exactly the acknowledged bytes; else drops it. */
-  private runningHash(upload: UploadRecord): RunningHash | undefined {
-    const running = this.hashes.get(upload.id);
-    if (running && running.offset === upload.size) return running;
-    this.hashes.delete(upload.id);
-    return undefined;
+  /**
+   * The digest over the acknowledged bytes, ready to continue: resumed from the saved state, or fresh
+   * for an empty session (node:crypto's when nothing needs saving). Null when it cannot be resumed, or
+   * for an acknowledged chunk when states are not saved.
+   */
+  private async runningDigest(upload: UploadRecord, acknowledged: boolean): Promise<RunningDigest | null> {
+    if (acknowledged && !this.saveDigestState) return null;
+    if (upload.size === 0) return acknowledged ? resumableDigest(upload.algorithm) : fastDigest(upload.algorithm);
+    return upload.hashState ? resumableDigest(upload.algorithm, upload.hashState) : null;
   }
 
-  private async finalHash(upload: UploadRecord, algorithm: DigestAlgorithm): Promise<string> {
-    const running = this.runningHash(upload);
-    this.hashes.delete(upload.id);
-    if (running && running.algorithm === algorithm) return `${algorithm}:${running.hash.digest('hex')}`;
+  /** The digest of the upload: from the running digest when it is of `algorithm`, else read back. */
+  private async finalHash(upload: UploadRecord, algorithm: DigestAlgorithm, running?: RunningDigest | null): Promise<string> {
+    if (algorithm === upload.algorithm) {
+      const digest = running === undefined ? await this.runningDigest(upload, false) : running;
+      if (digest) return digest.digest();
+    }
     const hash = createDigester(algorithm);
-    for await (const chunk of await this.blobs.readUpload(upload.id, upload.size)) hash.update(chunk as Uint8Array);
+    for await (const chunk of await this.blobs.readUpload(upload.id, upload.size, upload.blobVersion)) hash.update(chunk as Uint8Array);
     return `${algorithm}:${hash.digest('hex')}`;
   }
 }

@@ -1,6 +1,7 @@
 // The AccessStore port: users, projects, members, robot accounts, personal access tokens, the audit
-// log and token signing keys. Every driver passes test/contracts/access-store.contract.ts.
+// log, token signing keys and failed-login counts. Every driver passes test/contracts/access-store.contract.ts.
 import type { Action, Role } from '../access/permissions.js';
+import type { DomainEvent } from '../events/domain-events.js';
 
 /** A local user account. */
 export interface UserRecord {
@@ -78,6 +79,12 @@ export interface SigningKey {
   createdAt: Date;
 }
 
+/** Recent failed logins under one throttle key, shared by all replicas. */
+export interface LoginFailures {
+  count: number;
+  lastAt: Date;
+}
+
 /** Persistent state of access control. */
 export interface AccessStore {
   createUser(user: Omit<UserRecord, 'id'>): Promise<UserRecord>;
@@ -87,14 +94,15 @@ export interface AccessStore {
   updateUser(id: number, patch: Partial<Pick<UserRecord, 'passwordHash' | 'sysadmin' | 'disabled'>>): Promise<void>;
   deleteUser(id: number): Promise<boolean>;
 
-  createProject(project: Omit<ProjectRecord, 'id'>): Promise<ProjectRecord>;
+  /** Creates a project, recording `events` with it. */
+  createProject(project: Omit<ProjectRecord, 'id'>, events?: readonly DomainEvent[]): Promise<ProjectRecord>;
   getProject(name: string): Promise<ProjectRecord | null>;
   listProjects(): Promise<ProjectRecord[]>;
   updateProject(id: number, patch: Partial<Pick<ProjectRecord, 'public'>>): Promise<void>;
-  deleteProject(id: number): Promise<boolean>;
+  deleteProject(id: number, events?: readonly DomainEvent[]): Promise<boolean>;
 
-  setMember(projectId: number, userId: number, role: Role): Promise<void>;
-  removeMember(projectId: number, userId: number): Promise<boolean>;
+  setMember(projectId: number, userId: number, role: Role, events?: readonly DomainEvent[]): Promise<void>;
+  removeMember(projectId: number, userId: number, events?: readonly DomainEvent[]): Promise<boolean>;
   listMembers(projectId: number): Promise<MemberRecord[]>;
   getRole(projectId: number, userId: number): Promise<Role | null>;
 
@@ -116,4 +124,13 @@ export interface AccessStore {
 
   /** The current signing key, created on first use (one for the whole deployment). */
   signingKey(create: () => SigningKey): Promise<SigningKey>;
+
+  /** Failed logins recorded under `key`, or null when none are. */
+  getLoginFailures(key: string): Promise<LoginFailures | null>;
+  /** Atomically counts a failure at `at`, starting again from 1 when the last one was before `since`. */
+  recordLoginFailure(key: string, at: Date, since: Date): Promise<LoginFailures>;
+  /** Forgets the failures under `key` (after a successful login). */
+  clearLoginFailures(key: string): Promise<void>;
+  /** Forgets every record whose last failure was before `before`; resolves with how many. */
+  pruneLoginFailures(before: Date): Promise<number>;
 }

@@ -10,6 +10,21 @@ export interface BlobReader {
   close(): Promise<void>;
 }
 
+/**
+ * How an append relates to earlier ones. Drivers that cannot rewrite bytes in place (S3) keep one
+ * layout per acknowledged prefix, named by a version the caller records together with the size under
+ * its compare-and-set; so a losing concurrent append can never replace the bytes of the winning one.
+ * Without versions, a driver names a prefix by its size. The filesystem driver needs neither.
+ */
+export interface AppendOptions {
+  /** false: the bytes need only be written, a commit of them follows (default true). */
+  sync?: boolean;
+  /** Version of the acknowledged prefix `[0, offset)`, as given to the append that wrote it. */
+  version?: string | null;
+  /** Version under which the driver records the new prefix. */
+  newVersion?: string;
+}
+
 /** Byte storage for committed blobs and in-progress uploads. */
 export interface BlobStore {
   /** Size in bytes of a committed blob, or null when absent. */
@@ -22,6 +37,11 @@ export interface BlobStore {
   put(digest: string, bytes: Uint8Array): Promise<void>;
   /** Removes a committed blob; absent blobs are not an error. */
   delete(digest: string): Promise<void>;
+  /**
+   * A time-limited URL at which clients fetch the committed blob themselves (Range included); present
+   * only on drivers configured to redirect blob downloads (S3 with `redirect`).
+   */
+  presignedUrl?(digest: string): Promise<string>;
 
   /** Creates the byte area of a new upload session. */
   createUpload(id: string): Promise<void>;
@@ -30,13 +50,13 @@ export interface BlobStore {
    * the new size once the bytes are durable (with `sync: false`, once written; a commit follows).
    * On failure the acknowledged prefix `[0, offset)` is intact.
    */
-  appendUpload(id: string, offset: number, source: AsyncIterable<Uint8Array>, options?: { sync?: boolean }): Promise<number>;
+  appendUpload(id: string, offset: number, source: AsyncIterable<Uint8Array>, options?: AppendOptions): Promise<number>;
   /** True when upload `id` holds bytes. */
   uploadExists(id: string): Promise<boolean>;
-  /** Streams the first `size` bytes of upload `id` (used to re-hash an upload begun elsewhere). */
-  readUpload(id: string, size: number): Promise<Readable>;
-  /** Makes the first `size` bytes of upload `id` the committed blob `digest`, atomically and durably. */
-  commitUpload(id: string, size: number, digest: string): Promise<void>;
+  /** Streams the first `size` bytes of upload `id` (at `version`, see AppendOptions) to re-hash it. */
+  readUpload(id: string, size: number, version?: string | null): Promise<Readable>;
+  /** Makes the first `size` bytes of upload `id` (at `version`) the committed blob `digest`, atomically and durably. */
+  commitUpload(id: string, size: number, digest: string, version?: string | null): Promise<void>;
   /** Discards an upload's bytes; absent uploads are not an error. */
   deleteUpload(id: string): Promise<void>;
   /** Ids of uploads holding bytes that were last written before `before` (to sweep orphans). */

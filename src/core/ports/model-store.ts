@@ -1,6 +1,7 @@
 // The ModelStore port: model metadata (registered models, versions, artifacts, experiments, serving
 // records), the binding of versions to OCI manifests, aliases with their history, lineage and model
 // cards. Every driver passes test/contracts/model-store.contract.ts.
+import type { DomainEvent } from '../events/domain-events.js';
 import type { Entity, EntityKind, FieldValue } from '../models/entity-kinds.js';
 import type { FilterNode } from '../models/filter-binding.js';
 import type { CustomProperties } from '../models/metadata-value.js';
@@ -112,15 +113,15 @@ export interface ModelCard {
 
 /** Persistent model metadata. Name and externalId clashes throw RegistryError CONFLICT. */
 export interface ModelStore {
-  createEntity(entity: NewEntity): Promise<Entity>;
+  createEntity(entity: NewEntity, outbox?: (id: number) => DomainEvent[]): Promise<Entity>;
   /** Applies `patch`; null when the entity does not exist. */
-  updateEntity(id: number, patch: EntityPatch): Promise<Entity | null>;
+  updateEntity(id: number, patch: EntityPatch, events?: readonly DomainEvent[]): Promise<Entity | null>;
   getEntity(id: number): Promise<Entity | null>;
   getEntities(ids: readonly number[]): Promise<Entity[]>;
   /** Up to `query.limit` entities in the requested order. */
   listEntities(query: EntityQuery): Promise<Entity[]>;
   /** Deletes entities with their properties, bindings, cards, aliases, alias history and lineage. */
-  deleteEntities(ids: readonly number[]): Promise<void>;
+  deleteEntities(ids: readonly number[], events?: readonly DomainEvent[]): Promise<void>;
 
   putBinding(binding: Binding): Promise<void>;
   getBinding(versionId: number): Promise<Binding | null>;
@@ -128,7 +129,7 @@ export interface ModelStore {
   listBindings(modelId: number): Promise<Binding[]>;
 
   /** Moves, creates or removes an alias and records the move, atomically. */
-  moveAlias(move: AliasMove): Promise<AliasEvent>;
+  moveAlias(move: AliasMove, outbox?: (move: AliasEvent) => DomainEvent[]): Promise<AliasEvent>;
   getAlias(modelId: number, alias: string): Promise<AliasRecord | null>;
   listAliases(modelId: number): Promise<AliasRecord[]>;
   /** Moves of a model's aliases (or of one), newest first. */

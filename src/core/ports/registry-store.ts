@@ -1,6 +1,7 @@
 // The RegistryStore port: the OCI index of repositories, blob links, upload sessions, manifests,
 // tags and referrers. Every driver passes test/contracts/registry-store.contract.ts.
 import type { DigestAlgorithm } from '../oci/digest.js';
+import type { DomainEvent } from '../events/domain-events.js';
 import type { ManifestReference } from '../oci/manifest.js';
 
 /** An upload session, kept server-side so any Location stays meaningful across restarts. */
@@ -13,6 +14,16 @@ export interface UploadRecord {
   algorithm: DigestAlgorithm;
   createdAt: Date;
   updatedAt: Date;
+  /** Saved state of the running digest over the acknowledged bytes; null when unknown (re-hash at commit). */
+  hashState?: Uint8Array | null | undefined;
+  /** Version naming the stored layout of the acknowledged bytes (BlobStore AppendOptions); null at first. */
+  blobVersion?: string | null | undefined;
+}
+
+/** What an acknowledged chunk moves together with an upload's size. */
+export interface UploadProgress {
+  hashState: Uint8Array | null;
+  blobVersion: string | null;
 }
 
 /** A stored manifest's index entry. */
@@ -47,32 +58,54 @@ export interface RegistryStore {
   getLinkedBlob(repository: string, digest: string): Promise<{ size: number } | null>;
   /** Up to `limit` repositories the blob `digest` is linked into, in name order. */
   findBlobLinks(digest: string, limit: number): Promise<Array<{ size: number; repository: string }>>;
-  /** Links a committed blob into a repository (creating the repository). */
-  linkBlob(repository: string, digest: string, size: number): Promise<void>;
+  /** Size of a blob linked into `repository`, refreshing the link's last use (a HEAD keeps it from GC); null when not linked. */
+  touchBlobLink(repository: string, digest: string, at: Date): Promise<{ size: number } | null>;
+  /**
+   * Links a committed blob into a repository (creating the repository) and refreshes its last use;
+   * false, linking nothing, while garbage collection is deleting the blob.
+   */
+  linkBlob(repository: string, digest: string, size: number): Promise<boolean>;
+  /**
+   * Claims blob `digest` before its bytes are committed: records it in the blob index and refreshes its
+   * last use, so GC leaves it alone for a grace window; false while GC is deleting it (retry after),
+   * unless that sweep was marked before `staleBefore` (its GC died) and is taken over.
+   */
+  claimBlob(digest: string, size: number, at: Date, staleBefore: Date): Promise<boolean>;
   /** Removes a blob link; false when there was none. */
   unlinkBlob(repository: string, digest: string): Promise<boolean>;
 
   createUpload(upload: UploadRecord): Promise<void>;
   getUpload(id: string): Promise<UploadRecord | null>;
-  /** Records acknowledged bytes; only moves the size of a session that is still at `expectedSize`. */
-  setUploadSize(id: string, expectedSize: number, size: number, at: Date): Promise<boolean>;
+  /**
+   * Records acknowledged bytes (and, when given, the digest state and layout version that go with
+   * them); only moves a session that is still at `expectedSize`.
+   */
+  setUploadSize(id: string, expectedSize: number, size: number, at: Date, progress?: UploadProgress): Promise<boolean>;
   deleteUpload(id: string): Promise<void>;
-  /** Ends upload `id` and links its committed blob into `repository` (creating it), in one transaction. */
+  /**
+   * Ends upload `id` and links its committed blob into `repository` (creating it), in one transaction.
+   * The blob must be claimed (claimBlob); throws UNAVAILABLE, changing nothing, if GC took it since.
+   */
   finishUpload(id: string, repository: string, digest: string, size: number): Promise<void>;
   /** Upload sessions not touched since `before` (for expiry). */
   listStaleUploads(before: Date): Promise<UploadRecord[]>;
 
   /** Digests among `references` that are not present in `repository` (blobs linked, manifests stored). */
   missingReferences(repository: string, references: ManifestReference[]): Promise<string[]>;
-  /** Stores a manifest, its references and optionally points `tag` at it, in one transaction. */
-  putManifest(manifest: StoredManifest, references: ManifestReference[], tag?: string): Promise<void>;
+  /**
+   * Stores a manifest, its references and optionally points `tag` at it, with `events` in the outbox, in
+   * one transaction that also refreshes the referenced blob links; throws MANIFEST_BLOB_UNKNOWN, storing
+   * nothing, if one of them is gone (garbage collection raced the push).
+   */
+  putManifest(manifest: StoredManifest, references: ManifestReference[], tag?: string, events?: readonly DomainEvent[]): Promise<void>;
   getManifest(repository: string, digest: string): Promise<StoredManifest | null>;
   /** Size and media type of a manifest, without its bytes. */
   statManifest(repository: string, digest: string): Promise<ManifestRecord | null>;
   resolveTag(repository: string, tag: string): Promise<string | null>;
-  /** Deletes a manifest and every tag pointing at it; false when absent. */
-  deleteManifest(repository: string, digest: string): Promise<boolean>;
-  deleteTag(repository: string, tag: string): Promise<boolean>;
+  /** Deletes a manifest and every tag pointing at it, recording `events` with it; false when absent. */
+  deleteManifest(repository: string, digest: string, events?: readonly DomainEvent[]): Promise<boolean>;
+  /** Deletes a tag, recording `events` with it; false when absent. */
+  deleteTag(repository: string, tag: string, events?: readonly DomainEvent[]): Promise<boolean>;
   listTags(repository: string, page: PageQuery): Promise<string[]>;
   /** Every tag of a repository with what it points at and when it last moved, newest first. */
   tagRecords(repository: string): Promise<Array<{ tag: string; digest: string; updatedAt: Date }>>;

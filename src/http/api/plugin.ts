@@ -2,7 +2,7 @@
 // zod validation of params/query/body, `{"errors":[{code,message,detail}]}` errors, and the audit log.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessService } from '../../core/access/access-service.js';
-import { ANONYMOUS, type Principal } from '../../core/access/permissions.js';
+import { ANONYMOUS, isSystemAdmin, type Principal } from '../../core/access/permissions.js';
 import { RegistryError } from '../../core/errors.js';
 import { restPrincipal, type AuthenticationDeps } from '../auth/authenticate.js';
 import { recordAudit, shouldAudit } from '../auth/audit.js';
@@ -58,7 +58,8 @@ export async function apiPlugin(app: FastifyInstance, deps: ApiPluginDeps): Prom
       url: route.url,
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const principal = await restPrincipal(req, deps.auth);
-        if (route.permission === 'authenticated' && principal.kind === 'anonymous') throw new RegistryError('UNAUTHORIZED', 'authentication required');
+        if (route.permission !== 'public' && principal.kind === 'anonymous') throw new RegistryError('UNAUTHORIZED', 'authentication required');
+        if (route.permission === 'sysadmin' && !isSystemAdmin(principal)) throw new RegistryError('DENIED', 'only a system administrator may do this');
         const params = parse(route.schema?.params, req.params, 'path');
         const query = parse(route.schema?.query, req.query, 'query');
         const body = parse(route.schema?.body, req.body ?? {}, 'body');

@@ -4,8 +4,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Principal } from '../../core/access/permissions.js';
 
-/** `public`: anonymous callers allowed (services still filter); `authenticated`: a principal is required. */
-export type ApiPermission = 'public' | 'authenticated';
+/**
+ * `public`: anonymous callers allowed (services still filter); `authenticated`: a principal is required;
+ * `sysadmin`: a system administrator with full rights is required.
+ */
+export type ApiPermission = 'public' | 'authenticated' | 'sysadmin';
 
 /** What a handler receives. */
 export interface ApiContext<P, Q, B> {

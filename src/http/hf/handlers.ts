@@ -101,6 +101,8 @@ export const whoami: HfHandler = async ({ reply, principal }) => {
 
 async function sendFile({ req, reply, hub }: HfContext, resolved: HubRevision, file: HubFile) {
   fileHeaders(reply, resolved, file);
+  const location = req.method === 'GET' ? await hub.location(file) : null;
+  if (location) return reply.code(307).header('location', location).header('content-length', 0).send();
   const range = resolveRangeHeader(req.headers.range, file.size);
   const { start, end } = range ?? { start: 0, end: file.size - 1 };
   if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${file.size}`);

@@ -2,6 +2,7 @@
 // headers the spec and real clients (skopeo, docker, containerd, oras) rely on.
 // https://github.com/opencontainers/distribution-spec/blob/v1.1.1/spec.md
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { operatorName } from '../../core/access/permissions.js';
 import { RegistryError } from '../../core/errors.js';
 import { MediaTypes } from '../../core/oci/media-types.js';
 import { uploadRangeHeader } from '../../core/oci/range.js';
@@ -54,9 +55,9 @@ export const listTags: OciHandler = async ({ reply, params, query, services }) =
 };
 
 /** end-3 GET: a manifest's exact bytes. */
-export const getManifest: OciHandler = async ({ reply, params, services }) => {
+export const getManifest: OciHandler = async ({ reply, params, services, access }) => {
   const [name, reference] = params as [string, string];
-  const manifest = await services.registry.getManifest(name, reference);
+  const manifest = await services.registry.pullManifest(name, reference, operatorName(access.principal));
   return reply
     .header('content-type', manifest.mediaType)
     .header('docker-content-digest', manifest.digest)
@@ -77,10 +78,10 @@ export const headManifest: OciHandler = async ({ reply, params, services }) => {
 };
 
 /** end-7: store a manifest under a tag or digest. */
-export const putManifest: OciHandler = async ({ req, reply, params, services }) => {
+export const putManifest: OciHandler = async ({ req, reply, params, services, access }) => {
   const [name, reference] = params as [string, string];
   const content = await readBoundedBody(req.raw, services.registry.limits.maxManifestBytes);
-  const stored = await services.registry.putManifest(name, reference, content, req.headers['content-type']);
+  const stored = await services.registry.putManifest(name, reference, content, req.headers['content-type'], operatorName(access.principal));
   if (stored.subject) reply.header('oci-subject', stored.subject);
   return reply
     .code(201)
@@ -90,9 +91,9 @@ export const putManifest: OciHandler = async ({ req, reply, params, services }) 
 };
 
 /** end-9: delete a manifest by digest, or a tag. */
-export const deleteManifest: OciHandler = async ({ reply, params, services }) => {
+export const deleteManifest: OciHandler = async ({ reply, params, services, access }) => {
   const [name, reference] = params as [string, string];
-  await services.registry.deleteManifest(name, reference);
+  await services.registry.deleteManifest(name, reference, operatorName(access.principal));
   return reply.code(202).send();
 };
 
@@ -142,9 +143,11 @@ export const cancelUpload: OciHandler = async ({ reply, params, services }) => {
   return reply.code(204).send();
 };
 
-/** end-2 GET: blob bytes, whole or one range. */
+/** end-2 GET: blob bytes, whole or one range; or a 307 to the store's presigned URL in redirect mode. */
 export const getBlob: OciHandler = async ({ req, reply, params, services }) => {
   const [name, digest] = params as [string, string];
+  const redirect = await services.registry.blobLocation(name, digest);
+  if (redirect) return reply.code(307).header('location', redirect.url).header('docker-content-digest', redirect.digest).send();
   const blob = await services.registry.readBlob(name, digest, req.headers.range);
   reply
     .header('content-type', 'application/octet-stream')
@@ -161,7 +164,7 @@ export const getBlob: OciHandler = async ({ req, reply, params, services }) => {
 /** end-2 HEAD: blob existence and size. */
 export const headBlob: OciHandler = async ({ reply, params, services }) => {
   const [name, digest] = params as [string, string];
-  const blob = await services.registry.statBlob(name, digest);
+  const blob = await services.registry.confirmBlob(name, digest);
   return reply
     .header('content-type', 'application/octet-stream')
     .header('docker-content-digest', blob.digest)
