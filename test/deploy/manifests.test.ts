@@ -109,7 +109,7 @@ describe.skipIf(!HAVE_KUBECTL)('kustomize overlays', () => {
         delete w.pod.affinity;
       }],
       ['scale-out', /scale-out database is sqlite/, (_, w) => void (w.container.env = w.container.env.filter((e: Json) => e.name !== 'BERTH_DATABASE_URL'))],
-      ['scale-out', /Berth rejects the pod's settings: invalid configuration:\n  storage: Unrecognized keys: "bucket"/, (o) => void delete ofKind(o, 'ConfigMap')[0]!.data.BERTH_STORAGE],
+      ['scale-out', /Berth rejects the pod's settings: invalid configuration:\n {2}storage: Unrecognized keys: "bucket"/, (o) => void delete ofKind(o, 'ConfigMap')[0]!.data.BERTH_STORAGE],
     ];
     for (const [mode, expected, change] of cases) {
       expect(broken(mode, change).join('\n'), `${mode}: ${expected}`).toMatch(expected);
