@@ -24,7 +24,8 @@ let deployer: ChildProcess;
 let deployerUrl: string;
 let deployerLog = '';
 let admin: ReturnType<typeof apiClient>;
-const applied = () => readdirSync(join(work, 'applied')).sort().map((f) => readFileSync(join(work, 'applied', f), 'utf8'));
+/** What was applied, in order; a file appears whole (written aside, then renamed). */
+const applied = () => readdirSync(join(work, 'applied')).filter((f) => !f.startsWith('.')).sort().map((f) => readFileSync(join(work, 'applied', f), 'utf8'));
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'berth-deployer-'));
@@ -42,7 +43,7 @@ beforeAll(async () => {
   deployerUrl = `http://127.0.0.1:${port}/`;
   mkdirSync(join(work, 'applied'));
   deployer = spawn(process.execPath, [SCRIPT], {
-    env: { ...process.env, WEBHOOK_SECRET: SECRET, BERTH_URL: berth.url, BERTH_TOKEN: token, PORT: String(port), HOST: '127.0.0.1', KUBEAI_QUERY: 'resourceProfile=nvidia-gpu-l4:1', APPLY: `cat > ${join(work, 'applied')}/$(date +%s%N).yaml` },
+    env: { ...process.env, WEBHOOK_SECRET: SECRET, BERTH_URL: berth.url, BERTH_TOKEN: token, PORT: String(port), HOST: '127.0.0.1', KUBEAI_QUERY: 'resourceProfile=nvidia-gpu-l4:1', APPLY: `t=$(mktemp -p ${join(work, 'applied')} .partial.XXXXXX) && cat > $t && mv $t ${join(work, 'applied')}/$(date +%s%N).yaml` },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   deployer.stderr!.on('data', (c: Buffer) => (deployerLog += c.toString()));
