@@ -149,14 +149,23 @@ export function webhookStoreContract(driver: string, create: () => Promise<Webho
       expect(claimed.length).toBeLessThanOrEqual(6);
     });
 
+    it('stores only the events some enabled policy of their project, or a system-wide one, wants', async () => {
+      await s.createPolicy(policy({ events: ['artifact.pushed'] }));
+      await s.createPolicy(policy({ project: null, events: ['project.created'] }));
+      await s.createPolicy(policy({ project: 'other', events: ['tag.deleted'], enabled: false }));
+      await s.appendEvents([event('artifact.pushed', 'team', 1), event('artifact.pushed', 'other', 2), event('tag.created', 'team', 3), event('project.created', 'x', 4), event('tag.deleted', 'other', 5)]);
+      await h.registry.putManifest(manifest('other/m', digest('2')), [], 'v1', [event('artifact.pushed', 'other', 6)]);
+      expect(await s.backlog()).toBe(2);
+    });
+
     it('prunes finished deliveries and the old events nothing refers to, never pending work', async () => {
       const p = await s.createPolicy(policy({ events: ['artifact.pushed', 'tag.created'] }));
-      await s.appendEvents([event('artifact.pushed', 'team', 1), event('tag.created', 'team', 2), event('project.created', 'team', 3)]);
+      await s.appendEvents([event('artifact.pushed', 'team', 1), event('tag.created', 'team', 2)]);
       await s.fanOut(100, T0);
       const [first] = await s.claimDue(at(0), 'r', at(60_000), 10);
       await s.recordAttempt(first!.id, 'r', { ...outcome('delivered', 1), at: at(10) });
       await s.appendEvents([event('artifact.pushed', 'team', 4)]);
-      expect(await s.prune(at(1_000_000))).toEqual({ deliveries: 1, events: 2 });
+      expect(await s.prune(at(1_000_000))).toEqual({ deliveries: 1, events: 1 });
       const left = await s.listDeliveries(p.id, { limit: 10 });
       expect(left.map((d) => [d.status, d.event.data.n])).toEqual([['pending', 2]]);
       expect(await s.fanOut(100, T0)).toBe(1);

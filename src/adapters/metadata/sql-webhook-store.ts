@@ -137,7 +137,7 @@ export class SqlWebhookStore implements WebhookStore {
 
   async addDelivery(policyId: number, event: DomainEvent, now: Date, lease?: { owner: string; until: Date }): Promise<DeliveryRecord> {
     const id = await this.db.transaction().execute(async (trx) => {
-      await insertEvents(trx, [event], true);
+      await insertEvents(trx, [event], true, false);
       const values = { ...newDelivery(policyId, event.id, now.getTime()), ...(lease ? { lease_owner: lease.owner, lease_until: lease.until.getTime() } : {}) };
       const row = await trx.insertInto('webhook_deliveries').values(values).returning('id').executeTakeFirstOrThrow();
       return Number(row.id);

@@ -10,6 +10,9 @@ import { decideAfterAttempt, type AttemptResult, type RetrySettings } from './de
 import type { DomainEvent } from './domain-events.js';
 import { webhookRequest } from './webhook-payloads.js';
 
+/** How long a kick waits for others to join it. */
+const KICK_COALESCE_MS = 20;
+
 /** Settings of a dispatcher. */
 export interface DispatcherSettings extends RetrySettings {
   /** Per-attempt timeout. */
@@ -32,6 +35,7 @@ export interface DeliveryResult {
 export class WebhookDispatcher {
   private readonly owner = `dispatcher-${randomUUID()}`;
   private timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
   private again = false;
@@ -47,32 +51,45 @@ export class WebhookDispatcher {
   /** Starts the loop. */
   start(): void {
     this.stopped = false;
-    this.kick();
+    this.pass();
   }
 
   /** Stops the loop and waits for the attempts in flight to be recorded. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.soon);
     await this.running;
   }
 
-  /** Asks for a pass now (new events were written or a delivery was added). */
+  /**
+   * Asks for a pass soon (new events were written or a delivery was added). Kicks within a few
+   * milliseconds share one pass, so a burst of pushes costs the database one look, not one each.
+   */
   kick(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
+    if (this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.pass();
+    }, KICK_COALESCE_MS);
+  }
+
+  /** Runs passes now, then waits for a kick or the poll interval. */
+  private pass(): void {
+    if (this.stopped || this.running) return;
     clearTimeout(this.timer);
     this.running = this.loop().finally(() => {
       this.running = undefined;
       if (this.stopped) return;
+      this.timer = setTimeout(() => this.pass(), this.settings.pollMs);
       if (this.again) {
         this.again = false;
         this.kick();
-      } else {
-        this.timer = setTimeout(() => this.kick(), this.settings.pollMs);
       }
     });
   }

@@ -69,7 +69,7 @@ export interface WebhookStore {
   /** True when some enabled policy subscribes to `type` (to skip recording events nobody wants). */
   anyPolicyWants(type: EventType): Promise<boolean>;
 
-  /** Appends events to the outbox outside any other change (pull events, test events). */
+  /** Appends events to the outbox outside any other change (pull events); like every outbox write, only those some enabled policy wants. */
   appendEvents(events: readonly DomainEvent[]): Promise<void>;
   /**
    * Turns up to `limit` not yet dispatched outbox events, oldest first, into pending deliveries for
