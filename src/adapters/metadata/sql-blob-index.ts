@@ -32,10 +32,9 @@ export async function claimBlob(db: Kysely<Database>, digest: string, size: numb
   return Number(retaken.numUpdatedRows) > 0;
 }
 
-/** Refreshes a claimed blob inside a link transaction; throws UNAVAILABLE when GC has taken it since the claim. */
-export async function requireClaimedBlob(trx: Transaction<Database>, digest: string, at: number): Promise<void> {
-  const result = await trx.updateTable('blobs').set({ touched_at: at }).where('digest', '=', digest).where('state', '=', 'live').executeTakeFirst();
-  if (Number(result.numUpdatedRows) === 0) {
+/** Creates or refreshes a blob's live record inside a link transaction; throws UNAVAILABLE while GC sweeps it. */
+export async function requireClaimedBlob(trx: Transaction<Database>, digest: string, size: number, at: number): Promise<void> {
+  if (!(await touchLiveBlob(trx, digest, size, at))) {
     throw new RegistryError('UNAVAILABLE', 'the blob was garbage-collected while it was being committed; push it again', { detail: { digest } });
   }
 }

@@ -54,6 +54,10 @@ export class SqlRegistryStore implements RegistryStore {
     return claimBlob(this.db, digest, size, at.getTime(), staleBefore.getTime());
   }
 
+  async hasBlobRecord(digest: string): Promise<boolean> {
+    return (await this.db.selectFrom('blobs').select('digest').where('digest', '=', digest).executeTakeFirst()) !== undefined;
+  }
+
   async unlinkBlob(repository: string, digest: string): Promise<boolean> {
     const result = await this.db.deleteFrom('blob_links').where('repository', '=', repository).where('digest', '=', digest).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
@@ -87,7 +91,7 @@ export class SqlRegistryStore implements RegistryStore {
     const now = Date.now();
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('uploads').where('id', '=', id).execute();
-      await requireClaimedBlob(trx, digest, now);
+      await requireClaimedBlob(trx, digest, size, now);
       await link(trx, repository, digest, size, now);
     });
   }

@@ -1,30 +1,36 @@
-// Reads what model metadata needs from a pushed ModelPack artifact: whether a manifest is one, its
-// config (format, architecture, size, precision, quantization) and its model card, the README doc
-// layer, read through the BlobStore. Small blobs only: each read stops at a size limit.
+// Reads what model metadata needs from a pushed model artifact: whether a manifest is one (ModelPack,
+// its older CNAI names, ORMB or a KitOps ModelKit), the facts its config states (format, framework,
+// architecture, size, precision, quantization) and its model card, the README doc layer of a
+// ModelPack, read through the BlobStore. Small blobs only: each read stops at a size limit.
 // https://github.com/modelpack/model-spec/blob/main/docs/spec.md
+// https://github.com/kleveross/ormb/blob/master/docs/spec-v1alpha1.md
+// https://github.com/kitops-ml/kitops/blob/main/pkg/artifact/kitfile.go
 import type { BlobStore } from '../ports/blob-store.js';
-import { ANNOTATION_FILEPATH, ANNOTATION_FILEPATH_CNAI, MODELPACK, MODELPACK_CNAI, parseModelLayerMediaType } from '../modelpack/media-types.js';
+import { ANNOTATION_FILEPATH, ANNOTATION_FILEPATH_CNAI, KITOPS, MODELPACK, MODELPACK_CNAI, ORMB, parseModelLayerMediaType } from '../modelpack/media-types.js';
 
 /** Largest config or README read into memory. */
 export const MAX_SMALL_BLOB = 1 << 20;
 
 /** A manifest taken apart enough for metadata. */
 export interface ModelPackManifest {
+  /** Which packaging wrote it. */
+  format: 'modelpack' | 'ormb' | 'kitops';
   config: { digest: string; size: number };
   /** Raw doc layers with their file paths. */
   docs: Array<{ path: string; digest: string; size: number }>;
 }
 
-/** Facts from a ModelPack config. */
+/** Facts from a model config. */
 export interface ModelPackFacts {
   format?: string | undefined;
+  framework?: string | undefined;
   architecture?: string | undefined;
   paramSize?: string | undefined;
   precision?: string | undefined;
   quantization?: string | undefined;
 }
 
-/** The ModelPack view of a manifest, or null when the manifest is not a ModelPack model. */
+/** The model view of a manifest, or null when the manifest is not a model artifact Berth knows. */
 export function readModelPackManifest(content: Uint8Array): ModelPackManifest | null {
   let manifest: unknown;
   try {
@@ -33,33 +39,52 @@ export function readModelPackManifest(content: Uint8Array): ModelPackManifest | 
     return null;
   }
   if (!isObject(manifest) || !isObject(manifest.config) || !Array.isArray(manifest.layers)) return null;
-  const configType = manifest.config.mediaType;
-  const artifactType = manifest.artifactType;
-  const types: readonly unknown[] = [MODELPACK.artifactType, MODELPACK_CNAI.artifactType, MODELPACK.config, MODELPACK_CNAI.config];
-  const isModelPack = types.includes(artifactType) || types.includes(configType);
-  if (!isModelPack || typeof manifest.config.digest !== 'string') return null;
+  if (typeof manifest.config.digest !== 'string') return null;
+  const format = formatOf(manifest.config.mediaType, manifest.artifactType);
+  if (!format) return null;
   const docs: ModelPackManifest['docs'] = [];
-  for (const layer of manifest.layers) {
+  for (const layer of format === 'modelpack' ? manifest.layers : []) {
     if (!isObject(layer) || typeof layer.mediaType !== 'string' || typeof layer.digest !== 'string' || typeof layer.size !== 'number') continue;
     const parsed = parseModelLayerMediaType(layer.mediaType);
     const annotations = isObject(layer.annotations) ? layer.annotations : {};
     const path = annotations[ANNOTATION_FILEPATH] ?? annotations[ANNOTATION_FILEPATH_CNAI];
     if (parsed?.kind === 'doc' && parsed.packaging === 'raw' && typeof path === 'string') docs.push({ path, digest: layer.digest, size: layer.size });
   }
-  return { config: { digest: manifest.config.digest, size: Number(manifest.config.size) || 0 }, docs };
+  return { format, config: { digest: manifest.config.digest, size: Number(manifest.config.size) || 0 }, docs };
 }
 
-/** The facts a ModelPack config states (`config` section), or none when it cannot be read. */
+function formatOf(configType: unknown, artifactType: unknown): ModelPackManifest['format'] | null {
+  const modelpack: readonly unknown[] = [MODELPACK.artifactType, MODELPACK_CNAI.artifactType, MODELPACK.config, MODELPACK_CNAI.config];
+  if (modelpack.includes(artifactType) || modelpack.includes(configType)) return 'modelpack';
+  if (configType === ORMB.config) return 'ormb';
+  if (configType === KITOPS.config) return 'kitops';
+  return null;
+}
+
+/**
+ * The facts a model config states, or none when it cannot be read: a ModelPack config's `config`
+ * section, an ORMB ormbfile's `format` and `framework`, a KitOps Kitfile's `model.format` and
+ * `model.framework`.
+ */
 export async function readModelPackFacts(blobs: BlobStore, manifest: ModelPackManifest): Promise<ModelPackFacts> {
   const text = await readSmallBlob(blobs, manifest.config.digest, manifest.config.size);
   if (text === null) return {};
+  let parsed: unknown;
   try {
-    const config = (JSON.parse(text) as { config?: Record<string, unknown> }).config ?? {};
-    const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-    return { format: str(config.format), architecture: str(config.architecture), paramSize: str(config.paramSize), precision: str(config.precision), quantization: str(config.quantization) };
+    parsed = JSON.parse(text);
   } catch {
     return {};
   }
+  if (!isObject(parsed)) return {};
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const section = (v: unknown) => (isObject(v) ? v : {});
+  if (manifest.format === 'ormb') return { format: str(parsed.format), framework: str(parsed.framework) };
+  if (manifest.format === 'kitops') {
+    const model = section(parsed.model);
+    return { format: str(model.format), framework: str(model.framework) };
+  }
+  const config = section(parsed.config);
+  return { format: str(config.format), architecture: str(config.architecture), paramSize: str(config.paramSize), precision: str(config.precision), quantization: str(config.quantization) };
 }
 
 /** The model card: the README doc layer closest to the model root, as text; null when there is none. */

@@ -1,4 +1,5 @@
-// Binds pushed artifacts to model metadata. A ModelPack manifest pushed to `<project>/<model>:<tag>`
+// Binds pushed artifacts to model metadata. A model manifest (ModelPack, ORMB or a KitOps ModelKit)
+// pushed to `<project>/<model>:<tag>`
 // registers (or reuses) the RegisteredModel `<project>/<model>`, a ModelVersion `<tag>` and its
 // ModelArtifact `oci://<host>/<project>/<model>@<digest>`, and binds the version to that digest.
 //
@@ -74,8 +75,8 @@ export class PushRegistration {
         });
     await this.store.putBinding({ versionId: version.id, modelId: model.id, artifactId: artifact.id, repository, digest, tag, createdAt: now });
 
-    const custom: CustomProperties = { ...version.customProperties, 'berth.digest': stringValue(digest), 'berth.tag': stringValue(tag) };
-    for (const key of ['architecture', 'paramSize', 'precision', 'quantization'] as const) {
+    const custom: CustomProperties = { ...version.customProperties, 'berth.digest': stringValue(digest), 'berth.tag': stringValue(tag), 'berth.packaging': stringValue(manifest.format) };
+    for (const key of ['architecture', 'paramSize', 'precision', 'quantization', 'framework'] as const) {
       const value = facts[key];
       if (value !== undefined && custom[key] === undefined) custom[key] = stringValue(value);
     }

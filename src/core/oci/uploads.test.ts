@@ -37,6 +37,36 @@ describe('UploadService', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('commits new content without a claim write, and fails cleanly if its bytes vanished before its record went live', async () => {
+    const claims: string[] = [];
+    const counted = new Proxy(store, {
+      get: (target, property, receiver) =>
+        property === 'claimBlob' ? (...args: Parameters<RegistryStore['claimBlob']>) => (claims.push(args[0]), target.claimBlob(...args)) : Reflect.get(target, property, receiver),
+    });
+    const service = new UploadService(blobs, counted, systemClock);
+    const bytes = randomBytes(5000);
+    await service.putWhole('r', sha(bytes), body(bytes));
+    expect(claims).toEqual([]);
+    expect(await store.hasBlobRecord(sha(bytes))).toBe(true);
+    await service.putWhole('r2', sha(bytes), body(bytes));
+    expect(claims).toEqual([sha(bytes)]);
+
+    // A GC that swept a record created meanwhile deletes the bytes just after the rename.
+    const other = randomBytes(3000);
+    const sweeping = new Proxy(blobs, {
+      get: (target, property, receiver) =>
+        property === 'commitUpload'
+          ? async (...args: Parameters<BlobStore['commitUpload']>) => {
+              await target.commitUpload(...args);
+              await target.delete(args[2]);
+            }
+          : Reflect.get(target, property, receiver),
+    });
+    const unlucky = new UploadService(sweeping, store, systemClock);
+    await expect(unlucky.putWhole('r', sha(other), body(other))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await store.getLinkedBlob('r', sha(other))).toBeNull();
+  });
+
   it('continues a session begun by another instance from its saved digest state, reading nothing back', async () => {
     const readBacks: string[] = [];
     const watched = new Proxy(blobs, {

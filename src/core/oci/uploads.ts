@@ -89,6 +89,7 @@ export class UploadService {
       let running: RunningDigest | null | undefined;
       if (body.present) ({ upload, running } = await this.write(upload, body, false));
       const installed = running === undefined && (await this.installedByEarlierAttempt(upload, expected.value));
+      let recorded = true;
       if (!installed) {
         const actual = await this.finalHash(upload, expected.algorithm, running);
         if (actual !== expected.value) {
@@ -96,8 +97,11 @@ export class UploadService {
             detail: { expected: expected.value, actual },
           });
         }
-        // Claimed before the bytes are committed, so garbage collection leaves them alone.
-        await claimBlobForCommit(this.store, this.clock, expected.value, upload.size);
+        // A blob the index knows is claimed before its bytes are committed, so GC leaves them alone.
+        // New content (the common case) needs no claim write: GC never touches a digest without a
+        // record, and the bytes are checked once finishUpload has made the record live.
+        recorded = await this.store.hasBlobRecord(expected.value);
+        if (recorded) await claimBlobForCommit(this.store, this.clock, expected.value, upload.size);
         await this.blobs.commitUpload(upload.id, upload.size, expected.value, upload.blobVersion);
       } else {
         await claimBlobForCommit(this.store, this.clock, expected.value, upload.size);
@@ -107,6 +111,11 @@ export class UploadService {
       }
       // One transaction ends the session and links the blob, so they never disagree after a crash.
       await this.store.finishUpload(upload.id, repository, expected.value, upload.size);
+      if (!recorded && (await this.blobs.stat(expected.value)) !== upload.size) {
+        // A record appeared and was swept, bytes and all, while this commit ran (slower than the grace window).
+        await this.store.unlinkBlob(repository, expected.value);
+        throw new RegistryError('UNAVAILABLE', 'the blob was garbage-collected while it was being committed; push it again', { detail: { digest: expected.value } });
+      }
       await this.blobs.deleteUpload(upload.id);
       return { digest: expected.value, size: upload.size };
     });

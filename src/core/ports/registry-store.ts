@@ -71,6 +71,8 @@ export interface RegistryStore {
    * unless that sweep was marked before `staleBefore` (its GC died) and is taken over.
    */
   claimBlob(digest: string, size: number, at: Date, staleBefore: Date): Promise<boolean>;
+  /** True when the blob index has a record of `digest` (live or being swept); a read, no claim. */
+  hasBlobRecord(digest: string): Promise<boolean>;
   /** Removes a blob link; false when there was none. */
   unlinkBlob(repository: string, digest: string): Promise<boolean>;
 
@@ -83,8 +85,9 @@ export interface RegistryStore {
   setUploadSize(id: string, expectedSize: number, size: number, at: Date, progress?: UploadProgress): Promise<boolean>;
   deleteUpload(id: string): Promise<void>;
   /**
-   * Ends upload `id` and links its committed blob into `repository` (creating it), in one transaction.
-   * The blob must be claimed (claimBlob); throws UNAVAILABLE, changing nothing, if GC took it since.
+   * Ends upload `id` and links its committed blob into `repository` (creating it), in one transaction,
+   * refreshing the blob's record (creating it when there is none); throws UNAVAILABLE, changing
+   * nothing, while GC is sweeping the blob.
    */
   finishUpload(id: string, repository: string, digest: string, size: number): Promise<void>;
   /** Upload sessions not touched since `before` (for expiry). */
