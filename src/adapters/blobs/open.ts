@@ -4,7 +4,6 @@ import type { StorageConfig } from '../../config/load.js';
 import type { BlobStore } from '../../core/ports/blob-store.js';
 import type { UploadLedger } from '../../core/ports/upload-ledger.js';
 import { createFilesystemBlobStore } from './filesystem.js';
-import { createS3BlobStore } from './s3.js';
 
 /** What a driver may need besides its configuration. */
 export interface BlobStoreDeps {
@@ -15,6 +14,8 @@ export interface BlobStoreDeps {
 /** Creates the configured BlobStore. */
 export async function createBlobStore(config: StorageConfig, deps: BlobStoreDeps): Promise<BlobStore> {
   if (config.driver === 'filesystem') return createFilesystemBlobStore({ root: config.path, fsync: config.fsync });
+  // Loaded only when configured: the AWS SDK costs the embedded default tens of MiB of memory.
+  const { createS3BlobStore } = await import('./s3.js');
   return createS3BlobStore({
     bucket: config.bucket,
     endpoint: config.endpoint,

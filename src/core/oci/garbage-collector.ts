@@ -7,7 +7,10 @@
 // in the database, so only blob bytes leave the BlobStore. Untagged manifests are not collected.
 //
 // The blob index. Every blob the registry commits has a `blobs` row (digest, size, last touched,
-// state). A writer claims the row (live, touched now) before it commits the bytes, and every
+// state). A writer that finds a row claims it (live, touched now) before it commits the bytes; one
+// that finds none (new content, the common case) commits first, because GC never touches a digest
+// without a row, and checks the bytes are there once its link transaction has made the row live (a
+// row that appeared and was swept, bytes and all, meanwhile shows as missing bytes: UNAVAILABLE). Every
 // statement that creates a link or relies on one refreshes, in the same transaction, the row GC
 // would have to change to take it away: the `blobs` row for a link's creation (upload commit,
 // mount), the `blob_links` row for a HEAD or a manifest push. GC only ever changes one row per
