@@ -111,7 +111,7 @@ export class UploadService {
       }
       // One transaction ends the session and links the blob, so they never disagree after a crash.
       await this.store.finishUpload(upload.id, repository, expected.value, upload.size);
-      if (!recorded && (await this.blobs.stat(expected.value)) !== upload.size) {
+      if (!recorded && !(await this.bytesPresent(expected.value, upload.size))) {
         // A record appeared and was swept, bytes and all, while this commit ran (slower than the grace window).
         await this.store.unlinkBlob(repository, expected.value);
         throw new RegistryError('UNAVAILABLE', 'the blob was garbage-collected while it was being committed; push it again', { detail: { digest: expected.value } });
@@ -119,6 +119,19 @@ export class UploadService {
       await this.blobs.deleteUpload(upload.id);
       return { digest: expected.value, size: upload.size };
     });
+  }
+
+  /**
+   * True when the committed blob `digest` has `size` bytes. Asked again for a moment before saying no:
+   * another replica committing the same content may be overwriting the object right now, which some
+   * S3 servers (s3rver) show as absent or short while it happens.
+   */
+  private async bytesPresent(digest: string, size: number): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      if ((await this.blobs.stat(digest)) === size) return true;
+      if (attempt === 5) return false;
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    }
   }
 
   /** Pushes a whole blob in one request (POST ?digest=). */
