@@ -22,6 +22,7 @@ import { ModelAliases } from './core/models/model-aliases.js';
 import { ModelLineage } from './core/models/model-lineage.js';
 import { ModelService } from './core/models/model-service.js';
 import { PushRegistration } from './core/models/push-registration.js';
+import { VersionScanner } from './core/scanning/version-scanner.js';
 import { RegistryService } from './core/oci/registry.js';
 import { UploadService } from './core/oci/uploads.js';
 import { GarbageCollector } from './core/oci/garbage-collector.js';
@@ -68,7 +69,8 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
   const ociHost = config.externalUrl ? new URL(config.externalUrl).host : config.listen;
   const metadata = new MetadataService(stores.models, registry, systemClock, [ociHost, config.listen]);
   const models = new ModelService(stores.models, registry, blobs, systemClock);
-  registry.onEvent(new PushRegistration(stores.models, blobs, systemClock, ociHost).listener);
+  const scanner = config.scanning.enabled ? new VersionScanner(stores.models, blobs, systemClock, (err) => logger.warn({ err }, 'model scan failed')) : undefined;
+  registry.onEvent(new PushRegistration(stores.models, blobs, systemClock, ociHost, scanner).listener);
 
   // Webhooks: changes write events to the outbox in their own transactions; this replica's dispatcher
   // delivers them (leases in the database share the work with other replicas); pulls are batched.
@@ -146,6 +148,7 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
       clearInterval(gcTimer);
       await http.close();
       await pulls.stop();
+      await scanner?.idle();
       await dispatcher.stop();
       await stores.close();
       await blobs.close();

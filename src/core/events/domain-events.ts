@@ -22,6 +22,7 @@ export const EVENT_TYPES = {
   'member.added': 'ADD_MEMBER',
   'member.updated': 'UPDATE_MEMBER',
   'member.removed': 'REMOVE_MEMBER',
+  'scan.completed': 'SCANNING_COMPLETED',
   'webhook.test': 'TEST_WEBHOOK',
 } as const;
 

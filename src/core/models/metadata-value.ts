@@ -88,6 +88,11 @@ export function stringValue(value: string): MetadataValue {
   return { metadataType: 'MetadataStringValue', string_value: value };
 }
 
+/** An integer MetadataValue (int64 as a decimal string, as the Kubeflow API encodes it). */
+export function intValue(value: number): MetadataValue {
+  return { metadataType: 'MetadataIntValue', int_value: String(Math.trunc(value)) };
+}
+
 function text(value: unknown, where: string): string {
   if (typeof value !== 'string') throw invalid(`${where} must be a string`);
   if (value.length > MAX_VALUE) throw invalid(`${where} is longer than ${MAX_VALUE} characters`);

@@ -18,6 +18,8 @@ export interface ModelPackManifest {
   config: { digest: string; size: number };
   /** Raw doc layers with their file paths. */
   docs: Array<{ path: string; digest: string; size: number }>;
+  /** Every raw layer with its file path (ModelPack only: ORMB and KitOps layers are tars). */
+  files: Array<{ path: string; digest: string; size: number }>;
 }
 
 /** Facts from a model config. */
@@ -43,14 +45,17 @@ export function readModelPackManifest(content: Uint8Array): ModelPackManifest | 
   const format = formatOf(manifest.config.mediaType, manifest.artifactType);
   if (!format) return null;
   const docs: ModelPackManifest['docs'] = [];
+  const files: ModelPackManifest['files'] = [];
   for (const layer of format === 'modelpack' ? manifest.layers : []) {
     if (!isObject(layer) || typeof layer.mediaType !== 'string' || typeof layer.digest !== 'string' || typeof layer.size !== 'number') continue;
     const parsed = parseModelLayerMediaType(layer.mediaType);
     const annotations = isObject(layer.annotations) ? layer.annotations : {};
     const path = annotations[ANNOTATION_FILEPATH] ?? annotations[ANNOTATION_FILEPATH_CNAI];
-    if (parsed?.kind === 'doc' && parsed.packaging === 'raw' && typeof path === 'string') docs.push({ path, digest: layer.digest, size: layer.size });
+    if (parsed?.packaging !== 'raw' || typeof path !== 'string') continue;
+    files.push({ path, digest: layer.digest, size: layer.size });
+    if (parsed.kind === 'doc') docs.push({ path, digest: layer.digest, size: layer.size });
   }
-  return { format, config: { digest: manifest.config.digest, size: Number(manifest.config.size) || 0 }, docs };
+  return { format, config: { digest: manifest.config.digest, size: Number(manifest.config.size) || 0 }, docs, files };
 }
 
 function formatOf(configType: unknown, artifactType: unknown): ModelPackManifest['format'] | null {

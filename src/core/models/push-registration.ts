@@ -20,6 +20,7 @@ import { stringValue, type CustomProperties } from './metadata-value.js';
 import { readModelCard, readModelPackFacts, readModelPackManifest } from './model-artifact-reader.js';
 import { versionEvent } from './model-events.js';
 import { formatOciUri } from './oci-uri.js';
+import type { VersionScanner } from '../scanning/version-scanner.js';
 
 /** Registers pushed ModelPack artifacts as model versions. */
 export class PushRegistration {
@@ -29,6 +30,8 @@ export class PushRegistration {
     private readonly clock: Clock,
     /** host[:port] written into artifact URIs. */
     private readonly host: string,
+    /** Scans each newly bound version for unsafe files, when scanning is on. */
+    private readonly scanner?: Pick<VersionScanner, 'enqueue'> | undefined,
   ) {}
 
   /** The registry event listener. */
@@ -86,7 +89,9 @@ export class PushRegistration {
       await this.store.putCard({ versionId: version.id, ...card });
       if (model.fields.readme === undefined) await this.store.updateEntity(model.id, { fields: { readme: card.text }, updatedAt: now });
     }
-    return this.store.getEntity(version.id);
+    const registered = await this.store.getEntity(version.id);
+    if (registered) this.scanner?.enqueue(model, registered, digest, manifest);
+    return registered;
   }
 
   /** A bound manifest was deleted: its artifact is DELETED and its version ARCHIVED. */

