@@ -83,5 +83,21 @@ describe.runIf(python)('model file scanner', () => {
     expect(await scan('weights.bin')).toBeNull();
     const bytes = Buffer.from('{"safetensors": true}');
     expect(await scanModelFile('model.safetensors', bytes.length, async (into, p) => bytes.copy(into, 0, p))).toBeNull();
+    const tiny = Buffer.from([0x80, 0x02]);
+    expect(await scanModelFile('tiny.pt', 2, async (into, p) => tiny.copy(into, 0, p))).toMatchObject({ status: 'error' });
+  });
+});
+
+describe('pickle walk without Python', () => {
+  it('treats a STACK_GLOBAL whose operands are not plain strings as dangerous', async () => {
+    const hidden = Buffer.from([0x80, 0x04, 0x4b, 0x01, 0x4b, 0x02, 0x93, 0x2e]);
+    expect(pickleGlobals(hidden)).toEqual({ globals: [{ module: '?', name: '?' }] });
+    expect(await scanModelFile('x.pkl', hidden.length, async (into, p) => hidden.copy(into, 0, p))).toMatchObject({ status: 'dangerous' });
+  });
+
+  it('reports garbage and truncation as errors instead of throwing', () => {
+    expect(pickleGlobals(Buffer.from('\xffnot a pickle', 'latin1')).error).toMatch(/unknown opcode 0xff at byte 1/);
+    expect(pickleGlobals(Buffer.from([0x80, 0x04, 0x8c, 0x10, 0x61])).error).toMatch(/truncated data/);
+    expect(pickleGlobals(Buffer.from('cos\nsys', 'latin1')).error).toMatch(/without its newline/);
   });
 });

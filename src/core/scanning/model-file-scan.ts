@@ -78,7 +78,7 @@ export async function scanModelFile(path: string, size: number, read: ReadAt): P
   const head = Buffer.alloc(Math.min(4, size));
   await read(head, 0);
   try {
-    if (head.readUInt32LE(0) === 0x04034b50) return await scanArchive(path, size, read);
+    if (head.length === 4 && head.readUInt32LE(0) === 0x04034b50) return await scanArchive(path, size, read);
     // Protocol 2+ pickles start with PROTO; older ones only by name.
     if (head[0] !== 0x80 && !ALWAYS_PICKLE.test(path)) return null;
     if (size > MAX_PICKLE_BYTES) return { path, status: 'error', findings: [], error: `larger than ${MAX_PICKLE_BYTES} bytes; not scanned` };
