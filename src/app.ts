@@ -22,6 +22,7 @@ import { ModelAliases } from './core/models/model-aliases.js';
 import { ModelLineage } from './core/models/model-lineage.js';
 import { ModelService } from './core/models/model-service.js';
 import { PushRegistration } from './core/models/push-registration.js';
+import { dangerousVersionGate } from './core/scanning/scan-gate.js';
 import { VersionScanner } from './core/scanning/version-scanner.js';
 import { RegistryService } from './core/oci/registry.js';
 import { UploadService } from './core/oci/uploads.js';
@@ -102,6 +103,11 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
   const realm = (req: FastifyRequest) => `${baseUrl(req)}/auth/token`;
   const hub = new HubService(stores.registry, blobs);
   hub.useAliases((repository, alias) => models.resolveAlias(repository, alias));
+  if (config.scanning.blockDangerous) {
+    const gate = dangerousVersionGate(stores.models);
+    registry.gatePulls(gate);
+    hub.gatePulls(gate);
+  }
   const authEnabled = tokenAuth !== null;
   const gc = new GarbageCollector(blobs, stores.gc, systemClock, { graceSeconds: config.gc.graceSeconds, holder: `${hostname()}:${process.pid}` });
   const apiRoutes = [

@@ -72,7 +72,12 @@ export const configSchema = z
       })
       .default({ graceSeconds: 30, delaySeconds: 0 }),
     metrics: z.object({ enabled: flag.default(true).describe('serve Prometheus metrics at /metrics') }).default({ enabled: true }),
-    scanning: z.object({ enabled: flag.default(true).describe('scan pushed model versions for code that runs on load (pickles)') }).default({ enabled: true }),
+    scanning: z
+      .object({
+        enabled: flag.default(true).describe('scan pushed model versions for code that runs on load (pickles)'),
+        blockDangerous: flag.default(false).describe('refuse pulls (OCI and Hub) of versions whose scan found dangerous imports'),
+      })
+      .default({ enabled: true, blockDangerous: false }),
     webhooks: z
       .object({
         maxAttempts: z.coerce.number().int().min(1).max(100).default(10).describe('attempts per delivery before it is given up'),
@@ -122,6 +127,7 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string[]; descript
   { env: 'BERTH_TOKEN_TTL_SECONDS', path: ['auth', 'tokenTtlSeconds'], description: 'lifetime of registry tokens (default 300)' },
   { env: 'BERTH_SHUTDOWN_GRACE_SECONDS', path: ['shutdown', 'graceSeconds'], description: 'how long SIGTERM waits for requests to finish (default 30)' },
   { env: 'BERTH_SCANNING', path: ['scanning', 'enabled'], description: 'true (default) or false: scan pushed model versions for unsafe pickles' },
+  { env: 'BERTH_SCAN_BLOCK_DANGEROUS', path: ['scanning', 'blockDangerous'], description: 'true or false (default): refuse pulls of versions whose scan found dangerous imports' },
   { env: 'BERTH_WEBHOOK_MAX_ATTEMPTS', path: ['webhooks', 'maxAttempts'], description: 'attempts per webhook delivery before it is given up (default 10)' },
   { env: 'BERTH_WEBHOOK_TIMEOUT_SECONDS', path: ['webhooks', 'timeoutSeconds'], description: 'time a webhook receiver has to answer (default 10)' },
   { env: 'BERTH_WEBHOOK_RETRY_BASE_SECONDS', path: ['webhooks', 'retryBaseSeconds'], description: 'delay before the first webhook retry, doubling after (default 2)' },

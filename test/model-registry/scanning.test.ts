@@ -1,6 +1,7 @@
 // Scanning on push, end to end: a ModelPack artifact whose PyTorch checkpoint imports os.system is
 // marked dangerous on its version (with the finding), a clean one clean, and a webhook receiver gets
-// `scan.completed`. The malicious checkpoint is written by Python's own pickle and zipfile modules.
+// `scan.completed`; with BERTH_SCAN_BLOCK_DANGEROUS, the dangerous version cannot be pulled over OCI or
+// the Hub API, while its blobs and clean versions can. The malicious checkpoint is written by Python's own pickle and zipfile modules.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,7 +59,7 @@ describe.runIf(python)('scanning pushed models', () => {
     dir = mkdtempSync(join(tmpdir(), 'berth-scan-'));
     execFileSync('python3', ['-c', MAKE, dir]);
     receiver = await startReceiver();
-    berth = await startBerth({ env: { BERTH_WEBHOOK_POLL_MS: '50' } });
+    berth = await startBerth({ env: { BERTH_WEBHOOK_POLL_MS: '50', BERTH_SCAN_BLOCK_DANGEROUS: 'true' } });
     api = apiClient(berth.url);
     await must(api.post('/api/v1/system/webhooks', { url: receiver.url, events: ['scan.completed'] }), 201);
   });
@@ -85,5 +86,19 @@ describe.runIf(python)('scanning pushed models', () => {
     expect(await scanOf('team/clean')).toMatchObject({ 'berth.scan.status': 'clean', 'berth.scan.files': 1, 'berth.scan.findings': '[]' });
     await pushModel('team/st', { 'model.safetensors': 'tensors', 'config.json': '{}' });
     expect(await scanOf('team/st')).toMatchObject({ 'berth.scan.status': 'clean', 'berth.scan.files': 0 });
+  });
+
+  it('refuses pulls of the dangerous version over OCI and the Hub API when blocking is on, and lets clean ones through', async () => {
+    const accept = { accept: 'application/vnd.oci.image.manifest.v1+json' };
+    const evil = await fetch(`${berth.url}/v2/team/evil/manifests/v1`, { headers: accept });
+    expect(evil.status).toBe(403);
+    const body = (await evil.json()) as { errors: Array<{ code: string; message: string }> };
+    expect(body.errors[0]).toMatchObject({ code: 'DENIED', message: expect.stringMatching(/team\/evil version v1 failed its scan/) });
+    const hub = await fetch(`${berth.url}/api/models/team/evil/revision/v1`);
+    expect(hub.status).toBe(403);
+    const head = await fetch(`${berth.url}/v2/team/evil/manifests/v1`, { method: 'HEAD', headers: accept });
+    expect(head.status).toBe(200);
+    expect((await fetch(`${berth.url}/v2/team/clean/manifests/v1`, { headers: accept })).status).toBe(200);
+    expect((await fetch(`${berth.url}/api/models/team/clean/revision/v1`)).status).toBe(200);
   });
 });

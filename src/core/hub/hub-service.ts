@@ -4,6 +4,7 @@ import { RegistryError } from '../errors.js';
 import type { BlobReader, BlobStore } from '../ports/blob-store.js';
 import type { RegistryStore, StoredManifest } from '../ports/registry-store.js';
 import { commitIdOf, filesOfManifest, isCommitId, isHubRepoId, type HubFile } from './hub-repo.js';
+import type { PullGate } from '../oci/registry.js';
 
 /** Looks up where a named alias (production, staging, ...) of a model points; null when unknown. */
 export type AliasResolver = (repository: string, alias: string) => Promise<string | null>;
@@ -26,6 +27,7 @@ const FILE_CACHE_LIMIT = 2000;
 export class HubService {
   private readonly filesByDigest = new Map<string, { files: HubFile[]; configDigest?: string | undefined }>();
   private aliases: AliasResolver | undefined;
+  private gate: PullGate | undefined;
 
   constructor(
     private readonly store: RegistryStore,
@@ -35,6 +37,11 @@ export class HubService {
   /** Lets revisions name aliases kept by the model metadata service. */
   useAliases(resolver: AliasResolver): void {
     this.aliases = resolver;
+  }
+
+  /** Asks `gate` before any revision is served (the same gate as OCI manifest pulls). */
+  gatePulls(gate: PullGate): void {
+    this.gate = gate;
   }
 
   /** Throws REPO_NOT_FOUND unless `repository` is a Hub-shaped repo that exists. */
@@ -48,6 +55,7 @@ export class HubService {
     const digest = await this.digestFor(repository, revision ?? 'main');
     const manifest = await this.store.getManifest(repository, digest);
     if (!manifest) throw revisionNotFound(repository, revision ?? 'main');
+    await this.gate?.(repository, digest);
     const { files, configDigest } = this.filesOf(manifest);
     return { repository, digest, commit: commitIdOf(digest), lastModified: manifest.createdAt, files, configDigest };
   }

@@ -38,10 +38,14 @@ export interface Page<T> {
 /** Receives manifest pulls (GETs by clients), for pull events; must not block or throw. */
 export type PullObserver = (pull: { repository: string; reference: string; digest: string; mediaType: string; operator: string; at: Date }) => void;
 
+/** Decides whether a client may pull manifest `digest` of `repository`; throws (DENIED) when not. */
+export type PullGate = (repository: string, digest: string) => Promise<void>;
+
 /** Registry operations other than upload sessions. */
 export class RegistryService {
   private readonly listeners: RegistryListener[] = [];
   private pullObserver: PullObserver | undefined;
+  private pullGate: PullGate | undefined;
 
   constructor(
     private readonly blobs: BlobStore,
@@ -53,6 +57,11 @@ export class RegistryService {
   /** Calls `listener` after every manifest push and every manifest or tag delete. */
   onEvent(listener: RegistryListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Asks `gate` before every manifest a client pulls (GET) is sent. */
+  gatePulls(gate: PullGate): void {
+    this.pullGate = gate;
   }
 
   /** Tells `observer` about every manifest a client pulls. */
@@ -122,6 +131,7 @@ export class RegistryService {
   /** A manifest fetched by a client (GET): as getManifest, and observed as a pull by `operator`. */
   async pullManifest(repository: string, reference: string, operator: string): Promise<StoredManifest> {
     const manifest = await this.getManifest(repository, reference);
+    await this.pullGate?.(repository, manifest.digest);
     this.pullObserver?.({ repository, reference, digest: manifest.digest, mediaType: manifest.mediaType, operator, at: this.clock.now() });
     return manifest;
   }
