@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { waitForStart } from '../support/berth.js';
 import { freePort } from '../support/ports.js';
 import { copyParts, dockerignored, ops, readDockerfile } from './dockerfile.js';
 
@@ -113,7 +114,7 @@ describe('deploy/Dockerfile', () => {
       const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
       try {
         const url = `http://127.0.0.1:${port}`;
-        await waitFor(async () => (await fetch(`${url}/healthz`)).ok, exited, () => output);
+        await waitForStart(async () => (await fetch(`${url}/healthz`)).ok, exited, () => output);
         expect((await fetch(`${url}/readyz`)).status).toBe(200);
         expect((await fetch(`${url}/v2/`)).status).toBe(401);
         child.kill('SIGTERM');
@@ -138,20 +139,4 @@ function workdir(name: string): string | undefined {
 /** Every path under `dir` except inside node_modules. */
 function listing(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((p) => !p.startsWith('node_modules')).sort();
-}
-
-async function waitFor(ok: () => Promise<boolean>, exited: Promise<number | null>, output: () => string): Promise<void> {
-  let done = false;
-  void exited.then(() => (done = true));
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (done) throw new Error(`berth exited during start:\n${output()}`);
-    try {
-      if (await ok()) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`berth did not become healthy:\n${output()}`);
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBerth, type BerthProcess } from '../support/berth.js';
 import { descriptorOf, pushBlob, putManifest } from '../support/oci-client.js';
-import { apiClient, must } from '../support/registry-auth.js';
+import { apiClient, eventually, must } from '../support/registry-auth.js';
 import { toolAvailable } from '../support/tools.js';
 import { startReceiver, waitFor, type WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -46,12 +46,10 @@ async function pushModel(repo: string, files: Record<string, Buffer | string>): 
 }
 
 async function scanOf(model: string): Promise<Record<string, unknown>> {
-  let properties: Record<string, unknown> = {};
-  for (let i = 0; i < 300 && properties['berth.scan.status'] === undefined; i++) {
-    properties = (await must(api.get(`/api/v1/models/${model}/versions/v1`), 200)).body.properties;
-    if (properties['berth.scan.status'] === undefined) await new Promise((r) => setTimeout(r, 50));
-  }
-  return properties;
+  return eventually(async () => {
+    const properties = (await must(api.get(`/api/v1/models/${model}/versions/v1`), 200)).body.properties as Record<string, unknown>;
+    return properties['berth.scan.status'] === undefined ? undefined : properties;
+  }, `the scan of ${model}`, 15_000);
 }
 
 describe.runIf(python)('scanning pushed models', () => {

@@ -54,7 +54,7 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   const url = `http://${host}`;
-  await waitForHealth(url, exited, () => output);
+  await waitForStart(async () => (await fetch(`${url}/healthz`)).ok, exited, () => output);
   const proc: BerthProcess = {
     url,
     host,
@@ -77,14 +77,15 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
   return proc;
 }
 
-async function waitForHealth(url: string, exited: Promise<number | null>, output: () => string): Promise<void> {
+/** Waits until `ok` answers true (a refused connection counts as not yet), failing early if the process exits. */
+export async function waitForStart(ok: () => Promise<boolean>, exited: Promise<number | null>, output: () => string): Promise<void> {
   let done = false;
   void exited.then(() => (done = true));
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (done) throw new Error(`berth exited during start:\n${output()}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
+      if (await ok()) return;
     } catch {
       // not listening yet
     }

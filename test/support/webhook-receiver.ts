@@ -3,6 +3,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { eventually } from './registry-auth.js';
 
 /** One request a receiver got. */
 export interface ReceivedHook {
@@ -78,11 +79,7 @@ export function signatureValid(hook: ReceivedHook, secret: string): boolean {
     .some((sig) => sig.length === expected.length && timingSafeEqual(Buffer.from(sig), expected));
 }
 
-/** Polls until `probe` holds, or fails with `what` after `timeoutMs`. */
+/** Polls until `probe` holds, or fails with `what` after `timeoutMs` (eventually, for a plain condition). */
 export async function waitFor(probe: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await eventually(async () => (probe() ? true : undefined), what, timeoutMs);
 }

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startBerth, type BerthProcess } from '../support/berth.js';
 import { freePort } from '../support/ports.js';
 import { createTestDatabase, postgresAvailable } from '../support/postgres.js';
-import { apiClient, must, mustPushImage, RegistryClient, type Credentials } from '../support/registry-auth.js';
+import { apiClient, eventually, must, mustPushImage, RegistryClient, type Credentials } from '../support/registry-auth.js';
 import { signatureValid, startReceiver, waitFor, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const ADMIN: Credentials = { username: 'admin', password: 'admin-password-1' };
@@ -47,14 +47,11 @@ describe('durable delivery', () => {
     const digests: string[] = [];
     for (let i = 0; i < 5; i++) digests.push((await mustPushImage(registry, 'team/app', `v${i}`)).digest);
     const log = `/api/v1/webhooks/${policy.body.id}/deliveries?limit=100`;
-    for (;;) {
+    const retried = await eventually(async () => {
       const entries = (await must(admin.get(log), 200)).body as Array<{ attempts: number; lastError: string | null }>;
-      if (entries.length === 10 && entries.some((d) => d.attempts >= 2)) {
-        expect(entries.every((d) => d.attempts === 0 || d.lastError !== null)).toBe(true);
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return entries.length === 10 && entries.some((d) => d.attempts >= 2) ? entries : undefined;
+    }, 'failed attempts at the absent receiver', 10_000);
+    expect(retried.every((d) => d.attempts === 0 || d.lastError !== null)).toBe(true);
     const metrics = await (await fetch(`${first.url}/metrics`)).text();
     expect(Number(/^berth_webhook_backlog (\d+)$/m.exec(metrics)?.[1])).toBe(10);
     await first.kill();
@@ -67,12 +64,10 @@ describe('durable delivery', () => {
     expect(firstSeen.map((h) => h.json.event)).toEqual(digests.flatMap(() => ['artifact.pushed', 'tag.created']));
     expect(firstSeen.filter((h) => h.json.event === 'artifact.pushed').map((h) => h.json.event_data.resources[0].digest)).toEqual(digests);
     expect(firstSeen.filter((h) => h.json.event === 'tag.created').map((h) => h.json.event_data.tag)).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
-    let statuses: string[] = [];
-    for (let i = 0; i < 100; i++) {
-      statuses = ((await must(apiClient(second.url, ADMIN).get(log), 200)).body as Array<{ status: string }>).map((d) => d.status);
-      if (!statuses.includes('pending')) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const statuses = await eventually(async () => {
+      const now = ((await must(apiClient(second.url, ADMIN).get(log), 200)).body as Array<{ status: string }>).map((d) => d.status);
+      return now.includes('pending') ? undefined : now;
+    }, 'the delivery log to settle', 5000);
     expect(statuses).toEqual(Array(10).fill('delivered'));
   });
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBSCRIBABLE_EVENTS } from '../../src/core/events/domain-events.js';
 import { startBerth, type BerthProcess } from '../support/berth.js';
 import { descriptorOf } from '../support/oci-client.js';
-import { apiClient, must, pushBlobAs, putManifestAs, RegistryClient, mustPushImage, type Credentials } from '../support/registry-auth.js';
+import { apiClient, eventually, must, pushBlobAs, putManifestAs, RegistryClient, mustPushImage, type Credentials } from '../support/registry-auth.js';
 import { signatureValid, startReceiver, waitFor, type ReceivedHook, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const ADMIN: Credentials = { username: 'admin', password: 'admin-password-1' };
@@ -145,10 +145,9 @@ describe('event delivery', () => {
       const entries = (await must(admin.get(`/api/v1/webhooks/${everything.body.id}/deliveries?limit=1000`), 200)).body as Entry[];
       return entries.every((d) => d.status !== 'pending') ? entries : undefined;
     };
-    let log = await settled();
-    for (let i = 0; !log && i < 100; i++) log = await new Promise((r) => setTimeout(r, 50)).then(settled);
-    expect(log!.length).toBe(hooks.length);
-    expect(log!.every((d) => d.status === 'delivered' && d.attempts === 1 && d.lastStatusCode === 200)).toBe(true);
+    const log = await eventually(settled, 'the delivery log to settle', 5000);
+    expect(log.length).toBe(hooks.length);
+    expect(log.every((d) => d.status === 'delivered' && d.attempts === 1 && d.lastStatusCode === 200)).toBe(true);
   });
 
   it('retries a failing receiver with backoff and Retry-After, and delivers exactly once more after it recovers', async () => {
@@ -268,11 +267,5 @@ describe('event delivery', () => {
 
 /** Polls a delivery log until one entry satisfies `match`. */
 async function eventuallyDelivery(path: string, match: (d: any) => boolean): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const found = (await must(admin.get(path), 200)).body.find(match);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no delivery matched in ${path}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return eventually(async () => (await must(admin.get(path), 200)).body.find(match), `a matching delivery in ${path}`, 15_000);
 }

@@ -12,7 +12,7 @@ import { startBerth, type BerthProcess } from '../support/berth.js';
 import { isolatedEnv, pushFixture } from '../support/hub-models.js';
 import { writeModelFixture } from '../support/model-fixtures.js';
 import { freePort } from '../support/ports.js';
-import { apiClient, must } from '../support/registry-auth.js';
+import { apiClient, eventually, must } from '../support/registry-auth.js';
 import { waitFor } from '../support/webhook-receiver.js';
 
 const SCRIPT = resolve(import.meta.dirname, '../../docs/examples/kubeai-deployer.mjs');
@@ -48,12 +48,8 @@ beforeAll(async () => {
   });
   deployer.stderr!.on('data', (c: Buffer) => (deployerLog += c.toString()));
   deployer.stdout!.on('data', (c: Buffer) => (deployerLog += c.toString()));
-  for (let i = 0; ; i++) {
-    const up = await fetch(deployerUrl, { method: 'POST', body: '{}' }).then((r) => r.status).catch(() => 0);
-    if (up === 401) break;
-    if (i > 100) throw new Error('the deployer did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // Up once it refuses an unsigned request.
+  await eventually(async () => ((await fetch(deployerUrl, { method: 'POST', body: '{}' }).then((r) => r.status).catch(() => 0)) === 401 ? true : undefined), 'the deployer to start', 5000);
   await must(admin.post('/api/v1/projects/llm/webhooks', { url: deployerUrl, events: ['alias.set', 'alias.moved'], secret: SECRET }), 201);
 }, 120_000);
 
@@ -85,16 +81,11 @@ describe('kubeai-deployer example', () => {
     expect(log.map((d) => d.status)).toEqual(['delivered', 'delivered', 'delivered']);
     const moved = log.find((d) => d.eventType === 'alias.moved' && d.event.data.alias === 'production')!;
     await must(admin.post(`/api/v1/webhooks/${policy.id}/deliveries/${moved.id}/redeliver`), 202);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const latest = (await must(admin.get(`/api/v1/webhooks/${policy.id}/deliveries?limit=1`), 200)).body[0];
-      if (latest.status === 'delivered') {
-        expect(latest.lastStatusCode).toBe(204);
-        break;
-      }
-      if (Date.now() > deadline) throw new Error('redelivery not answered');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const latest = await eventually(async () => {
+      const [newest] = (await must(admin.get(`/api/v1/webhooks/${policy.id}/deliveries?limit=1`), 200)).body;
+      return newest.status === 'delivered' ? newest : undefined;
+    }, 'the redelivery to be answered', 10_000);
+    expect(latest.lastStatusCode).toBe(204);
     expect(applied()).toHaveLength(2);
   });
 

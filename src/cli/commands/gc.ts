@@ -1,6 +1,6 @@
 // `berth gc`: runs garbage collection on a server (or lists its last runs) through the REST API.
 import type { Command } from 'commander';
-import { apiClient, type ServerOptions } from '../client.js';
+import { apiClient, withServerOptions, type ServerOptions } from '../client.js';
 import { printObject, printRows } from '../output.js';
 
 type Opts = ServerOptions & { json?: boolean; dryRun?: boolean; graceSeconds?: string; history?: boolean };
@@ -8,15 +8,12 @@ type Row = Record<string, unknown>;
 
 /** Registers `berth gc` on `program`. */
 export function registerGcCommands(program: Command): void {
-  program
+  withServerOptions(program
     .command('gc')
     .description('delete blobs no manifest references (system administrators); --dry-run only reports')
     .option('--dry-run', 'report what would be deleted, delete nothing')
     .option('--grace-seconds <n>', "spare blobs used more recently than this (default: the server's setting)")
-    .option('--history', 'list the last runs instead of running one')
-    .option('--server <url>', 'Berth server (env BERTH_SERVER; default: the one `berth login` stored)')
-    .option('--creds <user:secret>', 'credentials (default: BERTH_TOKEN, then what `berth login` stored)')
-    .option('--json', 'print JSON')
+    .option('--history', 'list the last runs instead of running one'))
     .action(async (o: Opts) => {
       const api = apiClient(o);
       if (o.history) {
