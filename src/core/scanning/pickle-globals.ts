@@ -62,7 +62,7 @@ export function pickleGlobals(bytes: Uint8Array): PickleWalk {
     const arg = ARGS[op];
     if (arg === undefined) return fail(`unknown opcode 0x${op.toString(16)}`);
     let text: string | undefined;
-    let lineArgs: string[] = [];
+    const lineArgs: string[] = [];
     if (arg === 'line' || arg === 'lines2') {
       for (let n = arg === 'line' ? 1 : 2; n > 0; n--) {
         const end = bytes.indexOf(0x0a, pos);
@@ -100,7 +100,6 @@ export function pickleGlobals(bytes: Uint8Array): PickleWalk {
       memo.clear();
       memoCount = 0;
     } else if (op !== 0x80 && op !== 0x95) recent.push(null);
-    lineArgs = [];
   }
   return pickles === 0 ? fail('no STOP opcode: not a complete pickle') : { globals };
 }
