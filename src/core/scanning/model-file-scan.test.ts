@@ -11,7 +11,7 @@ import { scanModelFile, type FileScan } from './model-file-scan.js';
 
 const python = toolAvailable('python3');
 const MAKE = String.raw`
-import collections, io, os, pickle, sys, zipfile
+import collections, io, os, pickle, random, sys, zipfile
 out = sys.argv[1]
 class Evil:
     def __reduce__(self):
@@ -25,7 +25,12 @@ for proto in range(0, 6):
     write(f'safe-p{proto}.pkl', pickle.dumps(collections.OrderedDict(a=collections.OrderedDict(), b=collections.defaultdict(list)), protocol=proto))
 write('thing.pkl', pickle.dumps(Thing(), protocol=4))
 write('truncated.pkl', pickle.dumps(collections.OrderedDict(a=1), protocol=4)[:-5])
-write('model.joblib', pickle.dumps(collections.OrderedDict(a=1), protocol=4) + os.urandom(4096))
+head = pickle.dumps(collections.OrderedDict(a=1), protocol=4)
+for seed in range(300):
+    write(f'tail-{seed}.joblib', head + random.Random(seed).randbytes(4096))
+write('junk-tail.joblib', head + b'cnot a\nmodule\n\x8c\x01x\x93\xff' + bytes(100))
+write('evil-tail-p0.joblib', head + b"cos\nsystem\n(S'echo pwned'\ntR")
+write('evil-tail-p2.pkl', head + pickle.dumps(Evil(), protocol=2))
 checkpoint = b'\x80\x02ctorch._utils\n_rebuild_tensor_v2\nq\x00ccollections\nOrderedDict\nq\x01)Rq\x02.'
 for name, method, data in [('torch.pt', zipfile.ZIP_STORED, checkpoint), ('evil.bin', zipfile.ZIP_DEFLATED, pickle.dumps(Evil(), protocol=2))]:
     with zipfile.ZipFile(os.path.join(out, name), 'w', compression=method) as z:
@@ -70,7 +75,15 @@ describe.runIf(python)('model file scanner', () => {
   it('calls imports outside the expected ones suspicious, and says when a pickle is broken', async () => {
     expect(await scan('thing.pkl')).toMatchObject({ status: 'suspicious', findings: [{ module: '__main__', name: 'Thing', severity: 'suspicious' }] });
     expect(await scan('truncated.pkl')).toMatchObject({ status: 'error', error: expect.stringMatching(/truncated|no STOP/) });
-    expect(await scan('model.joblib')).toMatchObject({ status: 'clean' });
+  });
+
+  it('takes data after a complete pickle for data, unless it is a further pickle or names a dangerous import', async () => {
+    const tails = [];
+    for (let seed = 0; seed < 300; seed++) tails.push((await scan(`tail-${seed}.joblib`))?.status);
+    expect(new Set(tails)).toEqual(new Set(['clean']));
+    expect(await scan('junk-tail.joblib')).toEqual({ path: 'junk-tail.joblib', status: 'clean', findings: [] });
+    expect(await scan('evil-tail-p0.joblib')).toMatchObject({ status: 'dangerous', findings: [{ module: 'os', name: 'system' }] });
+    expect(await scan('evil-tail-p2.pkl')).toMatchObject({ status: 'dangerous', findings: [{ module: 'posix', name: 'system' }] });
   });
 
   it('reads the pickles inside PyTorch ZIP checkpoints, stored, deflated and ZIP64', async () => {

@@ -105,7 +105,11 @@ function verdict(path: string, walks: Array<{ entry?: string; walk: ReturnType<t
   const findings: ScanFinding[] = [];
   const seen = new Set<string>();
   for (const { entry, walk } of walks) {
-    for (const g of walk.globals) {
+    // Unconfirmed imports (bytes after the last pickle that only look like one) count when they name a
+    // known-dangerous callable outright; random data does not spell `os\nsystem`, but it does parse
+    // into an unresolvable STACK_GLOBAL or an odd module now and then.
+    const unconfirmed = (walk.unconfirmed ?? []).filter((g) => g.module !== '?' && judgeImport(g) === 'dangerous');
+    for (const g of [...walk.globals, ...unconfirmed]) {
       const severity = judgeImport(g);
       const key = `${entry ?? ''}\0${g.module}\0${g.name}`;
       if (severity && !seen.has(key)) {

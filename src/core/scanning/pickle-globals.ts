@@ -16,6 +16,12 @@ export interface PickleWalk {
   globals: PickleGlobal[];
   /** Set when the stream ended early or held an unknown opcode; the globals before it are still listed. */
   error?: string;
+  /**
+   * Imports read from bytes after the last complete pickle that neither start with PROTO nor reach a
+   * STOP: usually raw data (legacy torch storages, joblib arrays) that happens to parse for a few
+   * opcodes, but a loader reading a further pickle would run them, so a judge weighs them apart.
+   */
+  unconfirmed?: PickleGlobal[];
 }
 
 type Arg = 'none' | 'line' | 'lines2' | { fixed: number } | { lengthBytes: 1 | 4 | 8 };
@@ -53,8 +59,16 @@ export function pickleGlobals(bytes: Uint8Array): PickleWalk {
   let recent: Array<string | null> = [];
   const memo = new Map<string, string | null>();
   let memoCount = 0;
-  // Data after a complete pickle that does not parse (joblib writes raw array bytes there) ends the walk.
-  const fail = (why: string): PickleWalk => (pickles > 0 ? { globals } : { globals, error: `${why} at byte ${pos}` });
+  // Where the pickle being walked began, in bytes and in `globals`.
+  let segment = 0;
+  let segmentGlobals = 0;
+  // Data after a complete pickle that does not parse (raw array bytes) ends the walk without an error;
+  // what it seemed to import is confirmed only when it began like a pickle of protocol 2 or later.
+  const fail = (why: string): PickleWalk => {
+    if (pickles === 0) return { globals, error: `${why} at byte ${pos}` };
+    if (bytes[segment] === 0x80 || segmentGlobals === globals.length) return { globals };
+    return { globals: globals.slice(0, segmentGlobals), unconfirmed: globals.slice(segmentGlobals) };
+  };
 
   while (pos < bytes.length) {
     const start = pos;
@@ -96,12 +110,14 @@ export function pickleGlobals(bytes: Uint8Array): PickleWalk {
     } else if (MEMO_GET.has(op)) recent.push(memo.get(memoKey(bytes, start, op, lineArgs)) ?? null);
     else if (op === STOP) {
       pickles++;
+      segment = pos;
+      segmentGlobals = globals.length;
       recent = [];
       memo.clear();
       memoCount = 0;
     } else if (op !== 0x80 && op !== 0x95) recent.push(null);
   }
-  return pickles === 0 ? fail('no STOP opcode: not a complete pickle') : { globals };
+  return fail('no STOP opcode: not a complete pickle');
 }
 
 /** The memo key of a PUT or GET: its index argument as text. */
