@@ -1,5 +1,6 @@
 // The composition root, and the only one: configuration -> adapters -> core services -> HTTP.
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { createBlobStore } from './adapters/blobs/open.js';
@@ -22,11 +23,17 @@ import { ModelAliases } from './core/models/model-aliases.js';
 import { ModelLineage } from './core/models/model-lineage.js';
 import { ModelService } from './core/models/model-service.js';
 import { PushRegistration } from './core/models/push-registration.js';
-import { dangerousVersionGate } from './core/scanning/scan-gate.js';
+import { dangerousVersionGate, projectScanPolicy } from './core/scanning/scan-gate.js';
 import { VersionScanner } from './core/scanning/version-scanner.js';
 import { RegistryService } from './core/oci/registry.js';
 import { UploadService } from './core/oci/uploads.js';
 import { GarbageCollector } from './core/oci/garbage-collector.js';
+import { ImmutabilityService } from './core/policies/immutability-service.js';
+import { QuotaPolicy } from './core/policies/quota-policy.js';
+import { QuotaService } from './core/policies/quota-service.js';
+import { TagPolicy } from './core/policies/tag-policy.js';
+import { PullTimes } from './core/retention/pull-times.js';
+import { RetentionService } from './core/retention/retention-service.js';
 import { isRegistryError } from './core/errors.js';
 import { systemClock } from './core/ports/clock.js';
 import { accessRoutes } from './http/api/access-routes.js';
@@ -34,6 +41,8 @@ import { deployRoutes } from './http/api/deploy-routes.js';
 import { gcRoutes } from './http/api/gc-routes.js';
 import { modelRoutes } from './http/api/model-routes.js';
 import { webhookRoutes } from './http/api/webhook-routes.js';
+import { policyRoutes } from './http/api/policy-routes.js';
+import { retentionRoutes } from './http/api/retention-routes.js';
 import type { AuthenticationDeps } from './http/auth/authenticate.js';
 import { createHttpServer } from './http/server.js';
 
@@ -65,7 +74,8 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
     const [next] = await stores.registry.listRepositories({ last: `${project}/`, limit: 1 });
     return (next?.startsWith(`${project}/`) ?? false) || (await stores.registry.repositoryExists(project));
   };
-  const access = new AccessService(stores.access, systemClock, projectHasContent);
+  const scanPolicy = projectScanPolicy(stores.access, systemClock);
+  const access = new AccessService(stores.access, systemClock, projectHasContent, (project) => scanPolicy.forget(project));
   // Model metadata: pushed ModelPack artifacts register versions whose URIs name this host.
   const ociHost = config.externalUrl ? new URL(config.externalUrl).host : config.listen;
   const metadata = new MetadataService(stores.models, registry, systemClock, [ociHost, config.listen]);
@@ -86,8 +96,16 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
     registryHost: ociHost,
   }, (err) => logger.warn({ err }, 'webhook delivery pass failed'));
   const pulls = new PullRecorder(stores.webhooks, { flushMs: 1000, batchSize: 500, maxBuffered: 100_000, refreshMs: 5000 }, () => dispatcher.kick(), (err) => logger.warn({ err }, 'could not record pull events'));
-  registry.observePulls(pulls.observer);
+  // Retention's pull-based templates read per-manifest pull times, noted in memory and written in batches.
+  const pullTimes = new PullTimes(stores.retention, { flushMs: 10_000, minIntervalMs: 60_000, maxPending: 100_000 }, (err) => logger.warn({ err }, 'could not record pull times'));
+  registry.observePulls((pull) => {
+    pulls.observer(pull);
+    pullTimes.observer(pull);
+  });
   registry.onEvent(async () => dispatcher.kick());
+  // Project policies: immutable tags and storage quotas, enforced by the registry on manifest pushes and deletes.
+  const tagPolicy = new TagPolicy(stores.policies, systemClock);
+  registry.usePolicies({ tags: tagPolicy, quota: new QuotaPolicy(config.quotas, systemClock, async (events) => { await stores.webhooks.appendEvents(events); dispatcher.kick(); }) });
   const selfAddresses = [config.listen, ...(config.externalUrl ? [hostWithPort(new URL(config.externalUrl))] : [])];
   const webhooks = new WebhookService(stores.webhooks, dispatcher, systemClock, selfAddresses, () => void pulls.refresh());
 
@@ -103,19 +121,34 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
   const realm = (req: FastifyRequest) => `${baseUrl(req)}/auth/token`;
   const hub = new HubService(stores.registry, blobs);
   hub.useAliases((repository, alias) => models.resolveAlias(repository, alias));
-  if (config.scanning.blockDangerous) {
-    const gate = dangerousVersionGate(stores.models);
+  if (config.scanning.enabled) {
+    const gate = dangerousVersionGate(stores.models, config.scanning.blockDangerous ? undefined : scanPolicy);
     registry.gatePulls(gate);
     hub.gatePulls(gate);
   }
   const authEnabled = tokenAuth !== null;
   const gc = new GarbageCollector(blobs, stores.gc, systemClock, { graceSeconds: config.gc.graceSeconds, holder: `${hostname()}:${process.pid}` });
+  // Tag retention deletes through the registry's manifest delete, and never what an immutable tag holds.
+  const retention = new RetentionService(stores.retention, registry, systemClock, {
+    holder: `${hostname()}:${process.pid}`,
+    isProtected: async (repository, tag) => (await tagPolicy.protecting(repository, tag)) !== undefined,
+    onEventsWritten: () => dispatcher.kick(),
+    onError: (err) => logger.warn({ err }, 'retention run failed'),
+  });
   const apiRoutes = [
     ...accessRoutes(access),
     ...gcRoutes(gc),
     ...modelRoutes({ models, aliases: new ModelAliases(models), lineage: new ModelLineage(models), access, authEnabled }),
     ...deployRoutes({ hub, access, authEnabled, baseUrl }),
     ...webhookRoutes({ webhooks, access, authEnabled }),
+    ...policyRoutes({
+      immutability: new ImmutabilityService(stores.policies, tagPolicy, systemClock),
+      quotas: new QuotaService(stores.policies, config.quotas, async () => (await stores.access.listProjects()).map((p) => p.name)),
+      access,
+      authEnabled,
+      projectKnown: async (p) => (await stores.access.getProject(p)) !== null || (await projectHasContent(p)),
+    }),
+    ...retentionRoutes({ retention, access, authEnabled }),
   ];
   const http = await createHttpServer({
     logger,
@@ -128,6 +161,8 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
     ready: () => stores.registry.ping(),
     draining: () => draining,
     metrics,
+    // The UI's build output: dist/web beside both src/ (tsx) and dist/ (built).
+    ui: config.ui.enabled ? { root: resolve(import.meta.dirname, '../dist/web') } : null,
   });
 
   const ttlMs = config.registry.uploadTtlHours * 3600_000;
@@ -141,6 +176,10 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
     gc.collect().catch((err: unknown) => logger[isRegistryError(err) && err.code === 'CONFLICT' ? 'debug' : 'warn']({ err }, 'scheduled garbage collection did not run'));
   }, Math.min(config.gc.intervalHours * 3600_000, 2 ** 31 - 1)) : undefined;
   gcTimer?.unref();
+  // Every replica checks retention schedules; the per-project lease lets one of them run each.
+  const retentionTimer = setInterval(() => void retention.runDue().catch((err: unknown) => logger.warn({ err }, 'scheduled retention check failed')), 60_000);
+  retentionTimer.unref();
+  pullTimes.start();
   await pulls.start();
   dispatcher.start();
 
@@ -152,8 +191,11 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
     async close() {
       clearInterval(expiry);
       clearInterval(gcTimer);
+      clearInterval(retentionTimer);
       await http.close();
       await pulls.stop();
+      await retention.stop();
+      await pullTimes.stop();
       await scanner?.idle();
       await dispatcher.stop();
       await stores.close();

@@ -6,6 +6,9 @@ import { registerKubeAICommands } from './commands/kubeai.js';
 import { registerModelMetadataCommands } from './commands/model.js';
 import { registerModelCommands } from './commands/models.js';
 import { registerWebhookCommands } from './commands/webhook.js';
+import { registerImmutableCommands } from './commands/immutable.js';
+import { registerQuotaCommands } from './commands/quota.js';
+import { registerRetentionCommands } from './commands/retention.js';
 
 /** Parses `argv` and runs the chosen command. */
 export async function run(argv: string[]): Promise<void> {
@@ -26,6 +29,9 @@ export async function run(argv: string[]): Promise<void> {
   registerGcCommands(program);
   registerKubeAICommands(program);
   registerWebhookCommands(program);
+  registerImmutableCommands(program);
+  registerQuotaCommands(program);
+  registerRetentionCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

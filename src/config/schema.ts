@@ -72,6 +72,7 @@ export const configSchema = z
       })
       .default({ graceSeconds: 30, delaySeconds: 0 }),
     metrics: z.object({ enabled: flag.default(true).describe('serve Prometheus metrics at /metrics') }).default({ enabled: true }),
+    ui: z.object({ enabled: flag.default(true).describe('serve the web UI at /ui/') }).default({ enabled: true }),
     scanning: z
       .object({
         enabled: flag.default(true).describe('scan pushed model versions for code that runs on load (pickles)'),
@@ -95,6 +96,12 @@ export const configSchema = z
         graceSeconds: z.coerce.number().int().nonnegative().default(7200).describe('spare blobs and links used more recently than this'),
       })
       .default({ intervalHours: 0, graceSeconds: 7200 }),
+    quotas: z
+      .object({
+        defaultStorageBytes: z.coerce.number().int().min(-1).default(-1).describe('storage limit in bytes of projects without their own (-1: unlimited)'),
+        warningPercent: z.coerce.number().min(1).max(100).default(85).describe('a push that takes a project over this share of its limit raises quota.warning'),
+      })
+      .default({ defaultStorageBytes: -1, warningPercent: 85 }),
   })
   .strict();
 
@@ -136,6 +143,8 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string[]; descript
   { env: 'BERTH_WEBHOOK_RETENTION_DAYS', path: ['webhooks', 'retentionDays'], description: 'how long finished webhook deliveries and their events are kept (default 30)' },
   { env: 'BERTH_SHUTDOWN_DELAY_SECONDS', path: ['shutdown', 'delaySeconds'], description: 'after SIGTERM, keep serving with /readyz at 503 this long before closing the listener (default 0)' },
   { env: 'BERTH_METRICS', path: ['metrics', 'enabled'], description: 'true (default) or false: Prometheus metrics at /metrics' },
+  { env: 'BERTH_UI', path: ['ui', 'enabled'], description: 'true (default) or false: the web UI at /ui/' },
   { env: 'BERTH_GC_INTERVAL_HOURS', path: ['gc', 'intervalHours'], description: 'run garbage collection every N hours (default 0: only on request)' },
+  { env: 'BERTH_QUOTA_DEFAULT_STORAGE', path: ['quotas', 'defaultStorageBytes'], description: 'storage limit in bytes of projects without their own quota (default -1: unlimited)' },
   { env: 'BERTH_GC_GRACE_SECONDS', path: ['gc', 'graceSeconds'], description: 'garbage collection spares blobs used more recently than this (default 7200)' },
 ];

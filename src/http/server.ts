@@ -11,6 +11,7 @@ import { modelRegistryPlugin, type ModelRegistryDeps } from './model-registry/pl
 import { MODEL_REGISTRY_PREFIX } from './model-registry/routes.js';
 import { metricsPlugin, type HttpMetrics } from './metrics/plugin.js';
 import { ociPlugin } from './oci/plugin.js';
+import { uiPlugin, type UiPluginDeps } from './ui/plugin.js';
 
 /** What the HTTP layer needs from the composition root. */
 export interface HttpDependencies {
@@ -30,6 +31,8 @@ export interface HttpDependencies {
   draining?: () => boolean;
   /** Prometheus metrics at /metrics; absent when disabled. */
   metrics?: HttpMetrics | null;
+  /** The web UI at /ui/; absent or null when disabled. */
+  ui?: UiPluginDeps | null;
 }
 
 /** Creates the server with every surface registered (not yet listening). */
@@ -61,5 +64,7 @@ export async function createHttpServer(deps: HttpDependencies): Promise<FastifyI
   await app.register(async (scope) => modelRegistryPlugin(scope, deps.modelRegistry), { prefix: MODEL_REGISTRY_PREFIX });
   const tokenAuth = deps.tokenAuth;
   if (tokenAuth) await app.register(async (scope) => tokenRoutes(scope, tokenAuth));
+  const ui = deps.ui;
+  if (ui) await app.register(async (scope) => uiPlugin(scope, ui));
   return app;
 }

@@ -50,6 +50,8 @@ describe('berth access commands', () => {
 
   it('creates a project, a user, a membership and a robot using the stored login', async () => {
     await berthCli(['project', 'create', 'models']);
+    const set = JSON.parse((await berthCli(['project', 'set', 'models', '--prevent-dangerous-pulls', '--json'])).stdout) as { public: boolean; preventDangerousPulls: boolean };
+    expect(set).toMatchObject({ public: false, preventDangerousPulls: true });
     await berthCli(['user', 'create', 'dana', '--password', 'dana-password']);
     await berthCli(['member', 'add', 'models', 'dana', 'developer']);
     const members = JSON.parse((await berthCli(['member', 'ls', 'models', '--json'])).stdout) as Array<{ username: string; role: string }>;

@@ -47,8 +47,11 @@ export function accessStoreContract(driver: string, create: () => Promise<Access
       expect((await s.listMembers(p.id)).length).toBe(1);
       expect(await s.removeMember(p.id, a.id)).toBe(true);
       expect(await s.getRole(p.id, a.id)).toBeNull();
+      expect(p.preventDangerousPulls).toBe(false);
       await s.updateProject(p.id, { public: false });
-      expect(await s.getProject('llm')).toMatchObject({ public: false });
+      expect(await s.getProject('llm')).toMatchObject({ public: false, preventDangerousPulls: false });
+      await s.updateProject(p.id, { preventDangerousPulls: true });
+      expect(await s.getProject('llm')).toMatchObject({ public: false, preventDangerousPulls: true });
       expect(await s.deleteProject(p.id)).toBe(true);
       expect(await s.listProjects()).toEqual([]);
     });

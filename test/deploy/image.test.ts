@@ -49,7 +49,9 @@ describe('deploy/Dockerfile', () => {
     const build = stages.find((s) => ops(s, 'RUN').some((r) => /\bnpm ci\b(?!.*--omit=dev)/.test(r.args)) && ops(s, 'RUN').some((r) => r.args.includes('npm run build')))!;
     expect(build, 'a stage runs npm ci and npm run build').toBeDefined();
     const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8'));
-    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json && node web/build.mjs');
+    const buildInputs = ops(build, 'COPY').flatMap((c) => copyParts(c.args).sources);
+    expect(buildInputs, 'the build stage has the sources the build script reads').toEqual(expect.arrayContaining(['src', 'web', 'tsconfig.json', 'tsconfig.build.json']));
     expect(JSON.parse(readFileSync(resolve(ROOT, 'tsconfig.build.json'), 'utf8')).compilerOptions.outDir).toBe('dist');
     const prod = stages.find((s) => ops(s, 'RUN').some((r) => /\bnpm ci\b.*--omit=dev/.test(r.args)))!;
     expect(prod, 'a stage runs npm ci --omit=dev').toBeDefined();

@@ -1,7 +1,7 @@
 // Scanning on push, end to end: a ModelPack artifact whose PyTorch checkpoint imports os.system is
 // marked dangerous on its version (with the finding), a clean one clean, and a webhook receiver gets
-// `scan.completed`; with BERTH_SCAN_BLOCK_DANGEROUS, the dangerous version cannot be pulled over OCI or
-// the Hub API, while its blobs and clean versions can. The malicious checkpoint is written by Python's own pickle and zipfile modules.
+// `scan.completed`; with BERTH_SCAN_BLOCK_DANGEROUS (or a project's `preventDangerousPulls`), the
+// dangerous version cannot be pulled over OCI or the Hub API, while its blobs and clean versions can. The malicious checkpoint is written by Python's own pickle and zipfile modules.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,7 @@ let receiver: WebhookReceiver;
 let dir: string;
 let api: ReturnType<typeof apiClient>;
 
-async function pushModel(repo: string, files: Record<string, Buffer | string>): Promise<string> {
+async function pushModel(berth: BerthProcess, repo: string, files: Record<string, Buffer | string>): Promise<string> {
   const config = JSON.stringify({ descriptor: { name: repo }, config: { format: 'pytorch' }, modelfs: { type: 'layers', diffIds: [] } });
   await pushBlob(berth.url, repo, config);
   for (const bytes of Object.values(files)) await pushBlob(berth.url, repo, bytes);
@@ -45,7 +45,7 @@ async function pushModel(repo: string, files: Record<string, Buffer | string>): 
   return res.headers.get('docker-content-digest')!;
 }
 
-async function scanOf(model: string): Promise<Record<string, unknown>> {
+async function scanOf(api: ReturnType<typeof apiClient>, model: string): Promise<Record<string, unknown>> {
   return eventually(async () => {
     const properties = (await must(api.get(`/api/v1/models/${model}/versions/v1`), 200)).body.properties as Record<string, unknown>;
     return properties['berth.scan.status'] === undefined ? undefined : properties;
@@ -68,8 +68,8 @@ describe.runIf(python)('scanning pushed models', () => {
   });
 
   it('marks a version whose checkpoint would run os.system on load as dangerous, naming the import', async () => {
-    const digest = await pushModel('team/evil', { 'pytorch_model.bin': readFileSync(join(dir, 'evil.bin')), 'model.safetensors': 'not a pickle', 'README.md': '# evil' });
-    const properties = await scanOf('team/evil');
+    const digest = await pushModel(berth, 'team/evil', { 'pytorch_model.bin': readFileSync(join(dir, 'evil.bin')), 'model.safetensors': 'not a pickle', 'README.md': '# evil' });
+    const properties = await scanOf(api, 'team/evil');
     expect(properties).toMatchObject({ 'berth.scan.status': 'dangerous', 'berth.scan.files': 1 });
     expect(JSON.parse(String(properties['berth.scan.findings']))).toEqual([
       { path: 'pytorch_model.bin', status: 'dangerous', findings: [{ module: 'posix', name: 'system', severity: 'dangerous', entry: 'archive/data.pkl' }] },
@@ -80,10 +80,10 @@ describe.runIf(python)('scanning pushed models', () => {
   });
 
   it('marks a version with only a safe checkpoint clean, and one with nothing to scan clean with zero files', async () => {
-    await pushModel('team/clean', { 'pytorch_model.bin': readFileSync(join(dir, 'clean.bin')) });
-    expect(await scanOf('team/clean')).toMatchObject({ 'berth.scan.status': 'clean', 'berth.scan.files': 1, 'berth.scan.findings': '[]' });
-    await pushModel('team/st', { 'model.safetensors': 'tensors', 'config.json': '{}' });
-    expect(await scanOf('team/st')).toMatchObject({ 'berth.scan.status': 'clean', 'berth.scan.files': 0 });
+    await pushModel(berth, 'team/clean', { 'pytorch_model.bin': readFileSync(join(dir, 'clean.bin')) });
+    expect(await scanOf(api, 'team/clean')).toMatchObject({ 'berth.scan.status': 'clean', 'berth.scan.files': 1, 'berth.scan.findings': '[]' });
+    await pushModel(berth, 'team/st', { 'model.safetensors': 'tensors', 'config.json': '{}' });
+    expect(await scanOf(api, 'team/st')).toMatchObject({ 'berth.scan.status': 'clean', 'berth.scan.files': 0 });
   });
 
   it('refuses pulls of the dangerous version over OCI and the Hub API when blocking is on, and lets clean ones through', async () => {
@@ -98,5 +98,55 @@ describe.runIf(python)('scanning pushed models', () => {
     expect(head.status).toBe(200);
     expect((await fetch(`${berth.url}/v2/team/clean/manifests/v1`, { headers: accept })).status).toBe(200);
     expect((await fetch(`${berth.url}/api/models/team/clean/revision/v1`)).status).toBe(200);
+  });
+});
+
+describe.runIf(python)('per-project pull blocking of dangerous versions', () => {
+  let server: BerthProcess | undefined;
+  let files: string;
+  let client: ReturnType<typeof apiClient>;
+  const accept = { accept: 'application/vnd.oci.image.manifest.v1+json' };
+  const pull = async (repo: string) => (await fetch(`${server!.url}/v2/${repo}/manifests/v1`, { headers: accept })).status;
+  const hubPull = async (repo: string) => (await fetch(`${server!.url}/api/models/${repo}/revision/v1`)).status;
+
+  beforeAll(async () => {
+    files = mkdtempSync(join(tmpdir(), 'berth-scan-'));
+    execFileSync('python3', ['-c', MAKE, files]);
+    server = await startBerth();
+    client = apiClient(server.url);
+    const evil = readFileSync(join(files, 'evil.bin'));
+    for (const project of ['strict', 'lax']) {
+      await must(client.post('/api/v1/projects', { name: project }), 201);
+      await pushModel(server, `${project}/evil`, { 'pytorch_model.bin': evil });
+      expect(await scanOf(client, `${project}/evil`)).toMatchObject({ 'berth.scan.status': 'dangerous' });
+    }
+    await pushModel(server, 'strict/clean', { 'pytorch_model.bin': readFileSync(join(files, 'clean.bin')) });
+    expect(await scanOf(client, 'strict/clean')).toMatchObject({ 'berth.scan.status': 'clean' });
+  });
+  afterAll(async () => {
+    await server?.dispose();
+    rmSync(files, { recursive: true, force: true });
+  });
+
+  it('pulls everything while no project asks for blocking, and the server-wide switch is off', async () => {
+    expect(await pull('strict/evil')).toBe(200);
+    expect((await must(client.get('/api/v1/projects/strict'), 200)).body).toMatchObject({ preventDangerousPulls: false });
+  });
+
+  it('blocks dangerous versions only in the project that turned it on, and lifts the block when turned off', async () => {
+    expect((await must(client.patch('/api/v1/projects/strict', { preventDangerousPulls: true }), 200)).body).toMatchObject({ name: 'strict', preventDangerousPulls: true });
+    await eventually(async () => ((await pull('strict/evil')) === 403 ? true : undefined), 'the project block', 10_000);
+    expect(await hubPull('strict/evil')).toBe(403);
+    expect(await pull('strict/clean')).toBe(200);
+    expect(await pull('lax/evil')).toBe(200);
+    expect(await hubPull('lax/evil')).toBe(200);
+    await must(client.patch('/api/v1/projects/strict', { preventDangerousPulls: false }), 200);
+    await eventually(async () => ((await pull('strict/evil')) === 200 ? true : undefined), 'the block lifted', 10_000);
+  });
+
+  it('refuses a malformed setting and changes nothing', async () => {
+    const res = await client.patch('/api/v1/projects/lax', { preventDangerousPulls: 'yes' });
+    expect(res.status).toBe(400);
+    expect((await must(client.get('/api/v1/projects/lax'), 200)).body).toMatchObject({ preventDangerousPulls: false });
   });
 });

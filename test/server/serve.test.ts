@@ -3,6 +3,13 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBerth, type BerthProcess } from '../support/berth.js';
 import { absolute, digestOf, pushImage } from '../support/oci-client.js';
+import { eventually } from '../support/registry-auth.js';
+
+/** Request body bytes the server has read on its OCI surface, from its own metrics. */
+async function ociBytesReceived(base: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  return Number(/^berth_http_received_bytes_total\{surface="oci"\} (\d+)/m.exec(text)?.[1] ?? 0);
+}
 
 let berth: BerthProcess | undefined;
 afterEach(async () => {
@@ -35,10 +42,13 @@ describe('berth serve', () => {
       );
       req.on('error', reject);
       req.write(part);
-      setTimeout(() => {
-        berth!.child.kill('SIGTERM');
-        setTimeout(() => req.end(Buffer.concat([part, part, part])), 300);
-      }, 200);
+      // SIGTERM only once the server is reading this body: a request it has not begun is not in flight.
+      void eventually(async () => ((await ociBytesReceived(berth!.url)) >= part.length ? true : undefined), 'the first part to arrive', 10_000)
+        .then(() => {
+          berth!.child.kill('SIGTERM');
+          setTimeout(() => req.end(Buffer.concat([part, part, part])), 300);
+        })
+        .catch(reject);
     });
     expect(await status).toBe(202);
     const code = await berth.stop();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUBSCRIBABLE_EVENTS } from '../../src/core/events/domain-events.js';
 import { startBerth, type BerthProcess } from '../support/berth.js';
 import { descriptorOf } from '../support/oci-client.js';
-import { apiClient, eventually, must, pushBlobAs, putManifestAs, RegistryClient, mustPushImage, type Credentials } from '../support/registry-auth.js';
+import { apiClient, eventually, imageOf, must, pushBlobAs, pushImageAs, putManifestAs, RegistryClient, mustPushImage, type Credentials } from '../support/registry-auth.js';
 import { signatureValid, startReceiver, waitFor, type ReceivedHook, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 const ADMIN: Credentials = { username: 'admin', password: 'admin-password-1' };
@@ -90,6 +90,15 @@ describe('event delivery', () => {
     await must(admin.delete('/api/v1/models/team/llm/versions/v1'), 200);
     await must(admin.post('/api/v1/projects', { name: 'scratch', public: false }), 201);
     await must(admin.delete('/api/v1/projects/scratch'), 204);
+    const keepAll = { enabled: true, rules: [{ template: 'always', tagSelector: { decoration: 'matches', pattern: '**' }, repositorySelector: { decoration: 'repoMatches', pattern: '**' } }] };
+    await must(admin.put('/api/v1/projects/team/retention', keepAll), 200);
+    await must(admin.post('/api/v1/projects/team/retention/runs', { dryRun: true }), 202);
+    // Quotas: a push that fills the project's limit warns, the next one is refused.
+    await must(admin.post('/api/v1/projects', { name: 'quota', public: false }), 201);
+    const fits = imageOf('quota:fits', ['quota layer']);
+    await must(admin.put('/api/v1/projects/quota/quota', { hard: { storage: fits.config.length + fits.layers.join('').length + fits.bytes.length } }), 200);
+    await mustPushImage(registry, 'quota/app', 'v1', 'quota:fits', ['quota layer']);
+    expect((await pushImageAs(registry, 'quota/app', 'v2', 'quota:over', ['another layer'])).res.status).toBe(403);
 
     await waitFor(() => SUBSCRIBABLE_EVENTS.every((t) => byType(all.received, t).length > 0), `every event type at the receiver (got ${[...new Set(all.received.map((h) => h.json?.event))].join(', ')})`, 20_000);
     const hooks = all.received;

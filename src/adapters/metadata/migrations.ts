@@ -3,6 +3,8 @@ import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration, type Mi
 import { createLoginFailuresTable } from './login-failures-schema.js';
 import { createBlobGcTables } from './blob-gc-schema.js';
 import { createModelRegistryTables } from './model-registry-migration.js';
+import { createPolicyTables } from './policies-schema.js';
+import { createRetentionTables } from './sql-retention-schema.js';
 import { createUploadStateTables } from './upload-state-schema.js';
 import { createWebhookTables } from './webhook-schema.js';
 
@@ -159,6 +161,11 @@ export function migrationsFor(dialect: SqlDialect): MigrationProvider {
     '0005_upload_hash_state': { up: (db: Kysely<unknown>) => createUploadStateTables(db, { text, bytes }) },
     '0006_blob_gc': { up: (db: Kysely<unknown>) => createBlobGcTables(db, { text, serial }) },
     '0007_login_failures': { up: createLoginFailuresTable },
+    '0008_project_policies': { up: (db: Kysely<unknown>) => createPolicyTables(db, dialect, { text, serial }) },
+    '0009_retention': { up: (db: Kysely<unknown>) => createRetentionTables(db, { text, serial }) },
+    '0010_project_scan_policy': {
+      up: (db: Kysely<unknown>) => db.schema.alterTable('projects').addColumn('prevent_dangerous', 'integer', (c) => c.notNull().defaultTo(0)).execute(),
+    },
   };
   return { getMigrations: async () => migrations };
 }

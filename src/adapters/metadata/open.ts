@@ -10,7 +10,9 @@ export type { DatabaseConfig };
 import type { AccessStore } from '../../core/ports/access-store.js';
 import type { GcStore } from '../../core/ports/gc-store.js';
 import type { ModelStore } from '../../core/ports/model-store.js';
+import type { PolicyStore } from '../../core/ports/policy-store.js';
 import type { RegistryStore } from '../../core/ports/registry-store.js';
+import type { RetentionStore } from '../../core/retention/retention-store.js';
 import type { UploadLedger } from '../../core/ports/upload-ledger.js';
 import type { WebhookStore } from '../../core/ports/webhook-store.js';
 import { migrationsFor, type SqlDialect } from './migrations.js';
@@ -19,7 +21,9 @@ import { SqlAccessStore } from './sql-access-store.js';
 import { SqlGcStore } from './sql-gc-store.js';
 import { databaseStats, type DatabaseStats } from './sql-stats.js';
 import { SqlModelStore } from './sql-model-store.js';
+import { SqlPolicyStore } from './sql-policy-store.js';
 import { SqlRegistryStore } from './sql-registry-store.js';
+import { SqlRetentionStore } from './sql-retention-store.js';
 import { SqlUploadLedger } from './sql-upload-ledger.js';
 import { SqlWebhookStore } from './sql-webhook-store.js';
 
@@ -32,6 +36,10 @@ export interface SqlStores {
   access: AccessStore;
   models: ModelStore;
   webhooks: WebhookStore;
+  /** Tag immutability rules and project quotas. */
+  policies: PolicyStore;
+  /** Tag retention policies, runs and manifest pull times. */
+  retention: RetentionStore;
   /** Pool and upload-session figures for /metrics. */
   stats: DatabaseStats;
   /** Part and layout bookkeeping of object-store blob drivers (S3). */
@@ -45,7 +53,7 @@ export async function openStores(config: DatabaseConfig): Promise<SqlStores> {
   const { db, dialect, pool = null } = connect(config);
   await migrate(db, dialect);
   const close = () => db.destroy();
-  return { registry: new SqlRegistryStore(db, close), gc: new SqlGcStore(db), access: new SqlAccessStore(db), models: new SqlModelStore(db, dialect), webhooks: new SqlWebhookStore(db, dialect), stats: databaseStats(db, pool), uploadLedger: new SqlUploadLedger(db), close };
+  return { registry: new SqlRegistryStore(db, close), gc: new SqlGcStore(db), access: new SqlAccessStore(db), models: new SqlModelStore(db, dialect), webhooks: new SqlWebhookStore(db, dialect), policies: new SqlPolicyStore(db, dialect), retention: new SqlRetentionStore(db), stats: databaseStats(db, pool), uploadLedger: new SqlUploadLedger(db), close };
 }
 
 /** Opens only the OCI index (for tests and tools that need nothing else). */

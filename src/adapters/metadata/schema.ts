@@ -5,6 +5,7 @@ import type { ModelRegistryTables } from './model-registry-schema.js';
 import type { BlobGcTables } from './blob-gc-schema.js';
 import type { WebhookTables } from './webhook-schema.js';
 import type { UploadStateTables } from './upload-state-schema.js';
+import type { PolicyTables } from './policies-schema.js';
 
 /** Repositories exist once something is linked or pushed into them. */
 export interface RepositoriesTable {
@@ -80,6 +81,7 @@ export interface ProjectsTable {
   id: Generated<number>;
   name: string;
   public: number;
+  prevent_dangerous: Generated<number>;
   created_at: number;
 }
 
@@ -138,7 +140,7 @@ export interface SigningKeysTable {
 }
 
 /** The whole database. */
-export interface Database extends ModelRegistryTables, WebhookTables, LoginFailuresTables, BlobGcTables, UploadStateTables {
+export interface Database extends ModelRegistryTables, WebhookTables, LoginFailuresTables, BlobGcTables, UploadStateTables, PolicyTables {
   repositories: RepositoriesTable;
   blob_links: BlobLinksTable;
   uploads: UploadsTable;

@@ -1,7 +1,7 @@
 // AccessStore on the relational database through Kysely (SQLite and PostgreSQL alike).
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Action, Role } from '../../core/access/permissions.js';
-import type { AccessStore, AuditRecord, LoginFailures, MemberRecord, ProjectRecord, RobotRecord, SigningKey, TokenRecord, UserRecord } from '../../core/ports/access-store.js';
+import type { AccessStore, AuditRecord, LoginFailures, MemberRecord, NewProject, ProjectRecord, RobotRecord, SigningKey, TokenRecord, UserRecord } from '../../core/ports/access-store.js';
 import type { AccessTokensTable, Database, ProjectsTable, RobotsTable, UsersTable } from './schema.js';
 import { clearLoginFailures, getLoginFailures, pruneLoginFailures, recordLoginFailure } from './sql-login-failures.js';
 import type { DomainEvent } from '../../core/events/domain-events.js';
@@ -49,11 +49,11 @@ export class SqlAccessStore implements AccessStore {
     return Number((await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst()).numDeletedRows) > 0;
   }
 
-  async createProject(project: Omit<ProjectRecord, 'id'>, events?: readonly DomainEvent[]): Promise<ProjectRecord> {
+  async createProject(project: NewProject, events?: readonly DomainEvent[]): Promise<ProjectRecord> {
     const row = await this.db.transaction().execute(async (trx) => {
       const created = await trx
         .insertInto('projects')
-        .values({ name: project.name, public: +project.public, created_at: project.createdAt.getTime() })
+        .values({ name: project.name, public: +project.public, prevent_dangerous: +(project.preventDangerousPulls ?? false), created_at: project.createdAt.getTime() })
         .returningAll()
         .executeTakeFirstOrThrow();
       await insertEvents(trx, events);
@@ -71,8 +71,12 @@ export class SqlAccessStore implements AccessStore {
     return (await this.db.selectFrom('projects').selectAll().orderBy('name').execute()).map(toProject);
   }
 
-  async updateProject(id: number, patch: Partial<Pick<ProjectRecord, 'public'>>): Promise<void> {
-    if (patch.public !== undefined) await this.db.updateTable('projects').set({ public: +patch.public }).where('id', '=', id).execute();
+  async updateProject(id: number, patch: Partial<Pick<ProjectRecord, 'public' | 'preventDangerousPulls'>>): Promise<void> {
+    const set = {
+      ...(patch.public !== undefined ? { public: +patch.public } : {}),
+      ...(patch.preventDangerousPulls !== undefined ? { prevent_dangerous: +patch.preventDangerousPulls } : {}),
+    };
+    if (Object.keys(set).length > 0) await this.db.updateTable('projects').set(set).where('id', '=', id).execute();
   }
 
   async deleteProject(id: number, events?: readonly DomainEvent[]): Promise<boolean> {
@@ -275,7 +279,7 @@ function toUser(r: Selectable<UsersTable>): UserRecord {
 }
 
 function toProject(r: Selectable<ProjectsTable>): ProjectRecord {
-  return { id: Number(r.id), name: r.name, public: Boolean(r.public), createdAt: new Date(Number(r.created_at)) };
+  return { id: Number(r.id), name: r.name, public: Boolean(r.public), preventDangerousPulls: Boolean(r.prevent_dangerous), createdAt: new Date(Number(r.created_at)) };
 }
 
 function toRobot(r: Selectable<RobotsTable> & { project: string }): RobotRecord {

@@ -2,11 +2,13 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ManifestReference } from '../../core/oci/manifest.js';
 import type { DigestAlgorithm } from '../../core/oci/digest.js';
-import type { ManifestRecord, PageQuery, RegistryStore, StoredManifest, UploadProgress, UploadRecord } from '../../core/ports/registry-store.js';
+import type { ManifestRecord, PageQuery, PutManifestOptions, RegistryStore, StoredManifest, UploadProgress, UploadRecord } from '../../core/ports/registry-store.js';
 import type { Database, ManifestsTable, UploadsTable } from './schema.js';
 import { claimBlob, requireClaimedBlob, touchLink, touchLiveBlob, touchReferencedLinks } from './sql-blob-index.js';
 import type { DomainEvent } from '../../core/events/domain-events.js';
 import { insertEvents } from './sql-outbox.js';
+import { chargeManifest, releaseManifest } from './sql-project-usage.js';
+import { RegistryError } from '../../core/errors.js';
 
 const IN_LIST_CHUNK = 500;
 
@@ -116,9 +118,10 @@ export class SqlRegistryStore implements RegistryStore {
     return [...blobs, ...manifests].filter((d) => !found.has(d));
   }
 
-  async putManifest(manifest: StoredManifest, references: ManifestReference[], tag?: string, events?: readonly DomainEvent[]): Promise<void> {
+  async putManifest(manifest: StoredManifest, references: ManifestReference[], tag?: string, events?: readonly DomainEvent[], options: PutManifestOptions = {}): Promise<void> {
     const now = manifest.createdAt.getTime();
     const { repository, digest } = manifest;
+    let outbox = events ?? [];
     await this.db.transaction().execute(async (trx) => {
       const blobs = references.filter((r) => r.kind === 'blob').map((r) => r.digest);
       await touchReferencedLinks(trx, repository, blobs, Date.now(), IN_LIST_CHUNK);
@@ -134,15 +137,21 @@ export class SqlRegistryStore implements RegistryStore {
           return { repository, manifest_digest: digest, digest: ref, kind };
         });
         for (const part of chunks(refs)) await trx.insertInto('manifest_references').values(part).onConflict((oc) => oc.doNothing()).execute();
+        outbox = [...outbox, ...(await chargeManifest(trx, manifest, blobs, options.quota))];
       }
-      if (tag !== undefined) {
+      if (tag !== undefined && options.immutableTag !== undefined) {
+        // An immutable tag is created or left alone, never moved; the check holds against a racing push.
+        await trx.insertInto('tags').values({ repository, name: tag, digest, updated_at: now }).onConflict((oc) => oc.columns(['repository', 'name']).doNothing()).execute();
+        const current = await trx.selectFrom('tags').select('digest').where('repository', '=', repository).where('name', '=', tag).executeTakeFirst();
+        if (current?.digest !== digest) throw new RegistryError('DENIED', options.immutableTag, { detail: { repository, tag, digest: current?.digest } });
+      } else if (tag !== undefined) {
         await trx
           .insertInto('tags')
           .values({ repository, name: tag, digest, updated_at: now })
           .onConflict((oc) => oc.columns(['repository', 'name']).doUpdateSet({ digest, updated_at: now }))
           .execute();
       }
-      await insertEvents(trx, events);
+      await insertEvents(trx, outbox);
     });
   }
 
@@ -166,12 +175,18 @@ export class SqlRegistryStore implements RegistryStore {
     return row?.digest ?? null;
   }
 
+  async tagsOf(repository: string, digest: string): Promise<string[]> {
+    const rows = await this.db.selectFrom('tags').select('name').where('repository', '=', repository).where('digest', '=', digest).orderBy('name').execute();
+    return rows.map((r) => r.name);
+  }
+
   async deleteManifest(repository: string, digest: string, events?: readonly DomainEvent[]): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       const result = await trx.deleteFrom('manifests').where('repository', '=', repository).where('digest', '=', digest).executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) return false;
       await trx.deleteFrom('tags').where('repository', '=', repository).where('digest', '=', digest).execute();
-      await trx.deleteFrom('manifest_references').where('repository', '=', repository).where('manifest_digest', '=', digest).execute();
+      const refs = await trx.deleteFrom('manifest_references').where('repository', '=', repository).where('manifest_digest', '=', digest).returning(['digest', 'kind']).execute();
+      await releaseManifest(trx, repository, digest, refs.filter((r) => r.kind === 'blob').map((r) => r.digest));
       await insertEvents(trx, events);
       return true;
     });

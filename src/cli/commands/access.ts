@@ -51,9 +51,23 @@ export function registerAccessCommands(program: Command): void {
   serverOptions(project.command('ls').description('list the projects you can see')).action(async (o: Opts) => {
     printRows(await apiClient(o).request<Row[]>('GET', '/api/v1/projects'), ['name', 'public', 'createdAt'], !!o.json);
   });
-  serverOptions(project.command('set').argument('<name>').option('--public').option('--private')).action(async (name: string, o: Opts & { public?: boolean; private?: boolean }) => {
-    if (!!o.public === !!o.private) throw new Error('pass exactly one of --public or --private');
-    printObject(await apiClient(o).request<Row>('PATCH', `/api/v1/projects/${enc(name)}`, { public: !!o.public }), !!o.json);
+  serverOptions(
+    project
+      .command('set')
+      .argument('<name>')
+      .option('--public')
+      .option('--private')
+      .option('--prevent-dangerous-pulls', 'refuse pulls of model versions whose scan found dangerous imports')
+      .option('--allow-dangerous-pulls'),
+  ).action(async (name: string, o: Opts & { public?: boolean; private?: boolean; preventDangerousPulls?: boolean; allowDangerousPulls?: boolean }) => {
+    if (o.public && o.private) throw new Error('pass at most one of --public or --private');
+    if (o.preventDangerousPulls && o.allowDangerousPulls) throw new Error('pass at most one of --prevent-dangerous-pulls or --allow-dangerous-pulls');
+    const patch = {
+      ...(o.public || o.private ? { public: !!o.public } : {}),
+      ...(o.preventDangerousPulls || o.allowDangerousPulls ? { preventDangerousPulls: !!o.preventDangerousPulls } : {}),
+    };
+    if (Object.keys(patch).length === 0) throw new Error('nothing to change: pass --public, --private, --prevent-dangerous-pulls or --allow-dangerous-pulls');
+    printObject(await apiClient(o).request<Row>('PATCH', `/api/v1/projects/${enc(name)}`, patch), !!o.json);
   });
   serverOptions(project.command('rm').argument('<name>')).action(async (name: string, o: Opts) => {
     await apiClient(o).request('DELETE', `/api/v1/projects/${enc(name)}`);

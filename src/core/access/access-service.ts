@@ -6,7 +6,7 @@ import { domainEvent } from '../events/domain-events.js';
 import type { AccessStore, AuditRecord, MemberRecord, ProjectRecord, RobotRecord, TokenRecord, UserRecord } from '../ports/access-store.js';
 import type { Clock } from '../ports/clock.js';
 import { newPersonalToken, robotSecret } from './credentials.js';
-import { isAllowed, operatorName, ROBOT_ACTIONS, ROLES, TOKEN_SCOPE_PATTERN, type Action, type Principal, type ProjectAccess, type Role } from './permissions.js';
+import { isAllowed, operatorName, UNGUARDED, ROBOT_ACTIONS, ROLES, TOKEN_SCOPE_PATTERN, type Action, type Principal, type ProjectAccess, type Role } from './permissions.js';
 import { hashPassword, hashSecret, newSecret, verifyPassword } from './secrets.js';
 
 const PROJECT_NAME = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
@@ -40,6 +40,8 @@ export class AccessService {
     private readonly clock: Clock,
     /** Whether repositories exist under a project (a project with content cannot be deleted). */
     private readonly projectHasContent: (project: string) => Promise<boolean>,
+    /** Told after a project's settings change here, so caches of them in this process can drop it. */
+    private readonly projectChanged: (project: string) => void = () => undefined,
   ) {}
 
   /** Creates the `admin` user on first start; returns the generated password when none was given. */
@@ -77,14 +79,15 @@ export class AccessService {
     return true;
   }
 
-  async createProject(actor: Principal, input: { name: string; public: boolean }): Promise<ProjectRecord> {
+  async createProject(actor: Principal, input: { name: string; public: boolean; preventDangerousPulls?: boolean | undefined }): Promise<ProjectRecord> {
     if (actor.kind !== 'user') throw denial(actor, 'create projects');
     if (!PROJECT_NAME.test(input.name) || input.name.length > 64) throw invalid('project names are lowercase letters, digits and . _ - separators, at most 64 characters');
     if (RESERVED_PROJECTS.has(input.name)) throw invalid(`"${input.name}" is reserved for Berth's own endpoints`);
     if (await this.store.getProject(input.name)) throw new RegistryError('CONFLICT', `project "${input.name}" already exists`);
     const at = this.clock.now();
-    const project = await this.store.createProject({ name: input.name, public: input.public, createdAt: at }, [domainEvent('project.created', input.name, actor.name, at, { name: input.name, public: input.public })]);
-    await this.store.setMember(project.id, actor.id, 'projectAdmin');
+    const project = await this.store.createProject({ name: input.name, public: input.public, preventDangerousPulls: input.preventDangerousPulls ?? false, createdAt: at }, [domainEvent('project.created', input.name, actor.name, at, { name: input.name, public: input.public })]);
+    // Without access control the caller is no stored user, so there is no one to make its admin.
+    if (actor.id !== UNGUARDED.id) await this.store.setMember(project.id, actor.id, 'projectAdmin');
     return project;
   }
 
@@ -102,11 +105,16 @@ export class AccessService {
     return project;
   }
 
-  async updateProject(actor: Principal, name: string, patch: { public?: boolean | undefined }): Promise<ProjectRecord> {
+  async updateProject(actor: Principal, name: string, patch: { public?: boolean | undefined; preventDangerousPulls?: boolean | undefined }): Promise<ProjectRecord> {
     const project = await this.getProject(actor, name);
     await this.require(actor, name, 'project.update');
-    await this.store.updateProject(project.id, patch);
-    return { ...project, ...(patch.public !== undefined ? { public: patch.public } : {}) };
+    const changes = {
+      ...(patch.public !== undefined ? { public: patch.public } : {}),
+      ...(patch.preventDangerousPulls !== undefined ? { preventDangerousPulls: patch.preventDangerousPulls } : {}),
+    };
+    await this.store.updateProject(project.id, changes);
+    this.projectChanged(name);
+    return { ...project, ...changes };
   }
 
   async deleteProject(actor: Principal, name: string): Promise<void> {

@@ -21,7 +21,10 @@ export const ACTIONS = [
   'webhook.read',
   'webhook.manage',
   'audit.read',
+  'immutability.read',
   'immutability.manage',
+  'retention.read',
+  'retention.manage',
   'project.update',
   'project.delete',
 ] as const;
@@ -34,10 +37,10 @@ export const ROBOT_ACTIONS = ['pull', 'push', 'delete', 'tag.create', 'tag.delet
 
 const GRANTS: Record<Role, readonly Action[]> = {
   projectAdmin: ACTIONS,
-  maintainer: ['pull', 'push', 'delete', 'tag.create', 'tag.delete', 'member.read', 'robot.read', 'webhook.read', 'immutability.manage'],
-  developer: ['pull', 'push', 'tag.create', 'member.read', 'robot.read'],
-  guest: ['pull', 'member.read', 'robot.read'],
-  limitedGuest: ['pull'],
+  maintainer: ['pull', 'push', 'delete', 'tag.create', 'tag.delete', 'member.read', 'robot.read', 'webhook.read', 'immutability.read', 'immutability.manage', 'retention.read', 'retention.manage'],
+  developer: ['pull', 'push', 'tag.create', 'member.read', 'robot.read', 'immutability.read', 'retention.read', 'retention.manage'],
+  guest: ['pull', 'member.read', 'robot.read', 'immutability.read', 'retention.read'],
+  limitedGuest: ['pull', 'retention.read'],
 };
 
 /** True when `role` grants `action`. */
@@ -50,6 +53,9 @@ export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'user'; id: number; name: string; sysadmin: boolean; tokenScopes?: readonly string[] | undefined }
   | { kind: 'robot'; id: number; name: string; project: string; actions: readonly Action[] };
+
+/** The administrator every REST caller acts as when access control is off; no stored user has its id. */
+export const UNGUARDED = { kind: 'user', id: 0, name: 'anonymous', sysadmin: true } satisfies Principal;
 
 /** The anonymous principal. */
 export const ANONYMOUS: Principal = { kind: 'anonymous' };

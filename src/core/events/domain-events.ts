@@ -23,6 +23,9 @@ export const EVENT_TYPES = {
   'member.updated': 'UPDATE_MEMBER',
   'member.removed': 'REMOVE_MEMBER',
   'scan.completed': 'SCANNING_COMPLETED',
+  'quota.warning': 'QUOTA_WARNING',
+  'quota.exceeded': 'QUOTA_EXCEED',
+  'retention.finished': 'TAG_RETENTION',
   'webhook.test': 'TEST_WEBHOOK',
 } as const;
 

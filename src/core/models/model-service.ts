@@ -24,7 +24,7 @@ export interface VersionDetail {
 export class ModelService {
   constructor(
     readonly store: ModelStore,
-    private readonly registry: Pick<RegistryService, 'getManifest' | 'deleteManifest'>,
+    private readonly registry: Pick<RegistryService, 'getManifest' | 'deleteManifest' | 'checkManifestDeletable'>,
     private readonly blobs: BlobStore,
     readonly clock: Clock,
   ) {}
@@ -91,6 +91,9 @@ export class ModelService {
   async deleteVersion(access: ModelAccess, name: string, versionName: string): Promise<{ deletedManifests: string[] }> {
     const { model, version } = await this.version(access, name, versionName);
     await requireAllowed(access, model.project, 'delete', `delete version "${versionName}" of "${name}"`);
+    const bound = await this.store.getBinding(version.id);
+    // Refused before anything changes while an immutable tag protects the version's manifest.
+    if (bound) await this.registry.checkManifestDeletable(bound.repository, bound.digest);
     const at = this.clock.now().getTime();
     for (const alias of (await this.store.listAliases(model.id)).filter((a) => a.versionId === version.id)) {
       const outbox = aliasEventBuilder(model, new Map([[version.id, version.name]]), access.actor);
@@ -109,6 +112,7 @@ export class ModelService {
     const model = await this.model(access, name);
     await requireAllowed(access, model.project, 'delete', `delete model "${name}"`);
     const bindings = await this.store.listBindings(model.id);
+    for (const b of bindings) await this.registry.checkManifestDeletable(b.repository, b.digest);
     const deletedManifests = await this.deleteManifests(bindings, access.actor);
     const versions = await this.children(['model-version'], model.id);
     const at = this.clock.now().getTime();

@@ -7,6 +7,8 @@ import type { RegistryEvent, RegistryListener } from '../events/registry-events.
 import type { BlobReader, BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { ManifestRecord, RegistryStore, StoredManifest } from '../ports/registry-store.js';
+import type { QuotaPolicy } from '../policies/quota-policy.js';
+import type { TagPolicy } from '../policies/tag-policy.js';
 import { digestOf, parseDigest } from './digest.js';
 import { parseManifest } from './manifest.js';
 import { MediaTypes } from './media-types.js';
@@ -46,6 +48,8 @@ export class RegistryService {
   private readonly listeners: RegistryListener[] = [];
   private pullObserver: PullObserver | undefined;
   private pullGate: PullGate | undefined;
+  private tagPolicy: TagPolicy | undefined;
+  private quotaPolicy: QuotaPolicy | undefined;
 
   constructor(
     private readonly blobs: BlobStore,
@@ -62,6 +66,12 @@ export class RegistryService {
   /** Asks `gate` before every manifest a client pulls (GET) is sent. */
   gatePulls(gate: PullGate): void {
     this.pullGate = gate;
+  }
+
+  /** Enforces tag immutability (`tags`) and project quotas (`quota`) on manifest pushes and deletes. */
+  usePolicies(policies: { tags?: TagPolicy | undefined; quota?: QuotaPolicy | undefined }): void {
+    this.tagPolicy = policies.tags;
+    this.quotaPolicy = policies.quota;
   }
 
   /** Tells `observer` about every manifest a client pulls. */
@@ -172,8 +182,16 @@ export class RegistryService {
       content,
     };
     const tag = ref.kind === 'tag' ? ref.tag : undefined;
-    const events = await this.pushEvents(record, tag, operator);
-    await this.store.putManifest(record, parsed.references, tag, events);
+    const previous = tag === undefined ? null : await this.store.resolveTag(repository, tag);
+    const immutableTag = tag === undefined ? undefined : await this.tagPolicy?.checkPush(repository, tag, previous, digest);
+    const events = this.pushEvents(record, tag, previous, operator);
+    try {
+      await this.store.putManifest(record, parsed.references, tag, events, { quota: this.quotaPolicy?.charge(repository, operator), immutableTag });
+    } catch (err) {
+      // The refusal is what the client must see, even if its event cannot be written.
+      await this.quotaPolicy?.refused(err, repository, tag, digest, operator).catch(() => false);
+      throw err;
+    }
     await this.emit({ type: 'manifest.pushed', repository, digest, mediaType: parsed.mediaType, artifactType: parsed.artifactType, tag, content, at: record.createdAt, operator });
     return record;
   }
@@ -186,24 +204,30 @@ export class RegistryService {
     const project = projectOfRepository(repository);
     let deleted: boolean;
     if (ref.kind === 'digest') {
+      await this.checkManifestDeletable(repository, ref.digest.value);
       const stat = await this.store.statManifest(repository, ref.digest.value);
       const event = domainEvent('artifact.deleted', project, operator, at, { repository, digest: ref.digest.value, mediaType: stat?.mediaType, artifactType: stat?.artifactType });
       deleted = await this.store.deleteManifest(repository, ref.digest.value, [event]);
     } else {
       const digest = await this.store.resolveTag(repository, ref.tag);
+      if (digest !== null) await this.tagPolicy?.checkTagDelete(repository, ref.tag);
       deleted = await this.store.deleteTag(repository, ref.tag, [domainEvent('tag.deleted', project, operator, at, { repository, tag: ref.tag, digest })]);
     }
     if (!deleted) throw manifestUnknown(reference);
     await this.emit(ref.kind === 'digest' ? { type: 'manifest.deleted', repository, digest: ref.digest.value, at, operator } : { type: 'tag.deleted', repository, tag: ref.tag, at });
   }
 
-  /** The outbox events of a push: the artifact, and the tag it created or moved. */
-  private async pushEvents(record: StoredManifest, tag: string | undefined, operator: string | undefined): Promise<DomainEvent[]> {
+  /** Throws DENIED while an immutable tag points at manifest `digest` of `repository` (deleting it would delete the tag). */
+  async checkManifestDeletable(repository: string, digest: string): Promise<void> {
+    await this.tagPolicy?.checkManifestDelete(repository, digest, (r, d) => this.store.tagsOf(r, d));
+  }
+
+  /** The outbox events of a push: the artifact, and the tag it created or moved (from `previous`). */
+  private pushEvents(record: StoredManifest, tag: string | undefined, previous: string | null, operator: string | undefined): DomainEvent[] {
     const { repository, digest, mediaType, artifactType, size, createdAt } = record;
     const project = projectOfRepository(repository);
     const events = [domainEvent('artifact.pushed', project, operator, createdAt, { repository, digest, mediaType, artifactType, size, tag })];
     if (tag === undefined) return events;
-    const previous = await this.store.resolveTag(repository, tag);
     if (previous === null) events.push(domainEvent('tag.created', project, operator, createdAt, { repository, tag, digest }));
     else if (previous !== digest) events.push(domainEvent('tag.moved', project, operator, createdAt, { repository, tag, digest, previousDigest: previous }));
     return events;

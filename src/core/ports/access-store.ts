@@ -19,8 +19,13 @@ export interface ProjectRecord {
   id: number;
   name: string;
   public: boolean;
+  /** Refuse pulls of model versions whose scan found dangerous imports (Harbor's `prevent_vul`). */
+  preventDangerousPulls: boolean;
   createdAt: Date;
 }
+
+/** What creating a project takes; the scan policy defaults to off. */
+export type NewProject = Omit<ProjectRecord, 'id' | 'preventDangerousPulls'> & { preventDangerousPulls?: boolean };
 
 /** A user's role in a project. */
 export interface MemberRecord {
@@ -95,10 +100,10 @@ export interface AccessStore {
   deleteUser(id: number): Promise<boolean>;
 
   /** Creates a project, recording `events` with it. */
-  createProject(project: Omit<ProjectRecord, 'id'>, events?: readonly DomainEvent[]): Promise<ProjectRecord>;
+  createProject(project: NewProject, events?: readonly DomainEvent[]): Promise<ProjectRecord>;
   getProject(name: string): Promise<ProjectRecord | null>;
   listProjects(): Promise<ProjectRecord[]>;
-  updateProject(id: number, patch: Partial<Pick<ProjectRecord, 'public'>>): Promise<void>;
+  updateProject(id: number, patch: Partial<Pick<ProjectRecord, 'public' | 'preventDangerousPulls'>>): Promise<void>;
   deleteProject(id: number, events?: readonly DomainEvent[]): Promise<boolean>;
 
   setMember(projectId: number, userId: number, role: Role, events?: readonly DomainEvent[]): Promise<void>;

@@ -3,6 +3,7 @@
 import type { DigestAlgorithm } from '../oci/digest.js';
 import type { DomainEvent } from '../events/domain-events.js';
 import type { ManifestReference } from '../oci/manifest.js';
+import type { QuotaCharge } from './policy-store.js';
 
 /** An upload session, kept server-side so any Location stays meaningful across restarts. */
 export interface UploadRecord {
@@ -41,6 +42,17 @@ export interface ManifestRecord {
 /** A manifest with its exact bytes. */
 export interface StoredManifest extends ManifestRecord {
   content: Uint8Array;
+}
+
+/** What a manifest push asks of the store beyond storing it. */
+export interface PutManifestOptions {
+  /** The project's quota: its default limit and the events a charged push records. */
+  quota?: QuotaCharge | undefined;
+  /**
+   * Set when the pushed tag is immutable: the store then only creates the tag or leaves it where it
+   * is, and throws DENIED with this message (storing nothing) if it points at another manifest.
+   */
+  immutableTag?: string | undefined;
 }
 
 /** A page request: results strictly after `last`, at most `limit`. */
@@ -98,14 +110,18 @@ export interface RegistryStore {
   /**
    * Stores a manifest, its references and optionally points `tag` at it, with `events` in the outbox, in
    * one transaction that also refreshes the referenced blob links; throws MANIFEST_BLOB_UNKNOWN, storing
-   * nothing, if one of them is gone (garbage collection raced the push).
+   * nothing, if one of them is gone (garbage collection raced the push). A new manifest row is booked
+   * against its project's storage usage in the same transaction; when that would exceed the project's
+   * hard limit (its own, else `options.quota.defaultHard`) it throws DENIED and stores nothing.
    */
-  putManifest(manifest: StoredManifest, references: ManifestReference[], tag?: string, events?: readonly DomainEvent[]): Promise<void>;
+  putManifest(manifest: StoredManifest, references: ManifestReference[], tag?: string, events?: readonly DomainEvent[], options?: PutManifestOptions): Promise<void>;
   getManifest(repository: string, digest: string): Promise<StoredManifest | null>;
   /** Size and media type of a manifest, without its bytes. */
   statManifest(repository: string, digest: string): Promise<ManifestRecord | null>;
   resolveTag(repository: string, tag: string): Promise<string | null>;
-  /** Deletes a manifest and every tag pointing at it, recording `events` with it; false when absent. */
+  /** The tags of `repository` that point at manifest `digest`, in name order. */
+  tagsOf(repository: string, digest: string): Promise<string[]>;
+  /** Deletes a manifest and every tag pointing at it, recording `events` with it and releasing its project usage; false when absent. */
   deleteManifest(repository: string, digest: string, events?: readonly DomainEvent[]): Promise<boolean>;
   /** Deletes a tag, recording `events` with it; false when absent. */
   deleteTag(repository: string, tag: string, events?: readonly DomainEvent[]): Promise<boolean>;

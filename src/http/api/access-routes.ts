@@ -34,11 +34,11 @@ export function accessRoutes(access: AccessService): ApiRoute[] {
 
     route({ method: 'GET', url: '/api/v1/projects', permission: 'public', handler: async ({ principal }) => (await access.listProjects(principal)).map(projectView) }),
     route({ method: 'POST', url: '/api/v1/projects', permission: 'authenticated', status: 201,
-      schema: { body: z.object({ name: z.string(), public: z.boolean().default(false) }).strict() },
+      schema: { body: z.object({ name: z.string(), public: z.boolean().default(false), preventDangerousPulls: z.boolean().optional() }).strict() },
       handler: async ({ principal, body }) => projectView(await access.createProject(principal, body)) }),
     route({ method: 'GET', url: '/api/v1/projects/:project', permission: 'public', schema: { params: project },
       handler: async ({ principal, params }) => projectView(await access.getProject(principal, params.project)) }),
-    route({ method: 'PATCH', url: '/api/v1/projects/:project', permission: 'authenticated', schema: { params: project, body: z.object({ public: z.boolean().optional() }).strict() },
+    route({ method: 'PATCH', url: '/api/v1/projects/:project', permission: 'authenticated', schema: { params: project, body: z.object({ public: z.boolean().optional(), preventDangerousPulls: z.boolean().optional() }).strict() },
       handler: async ({ principal, params, body }) => projectView(await access.updateProject(principal, params.project, body)) }),
     route({ method: 'DELETE', url: '/api/v1/projects/:project', permission: 'authenticated', status: 204, schema: { params: project },
       handler: async ({ principal, params }) => access.deleteProject(principal, params.project) }),

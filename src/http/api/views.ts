@@ -7,7 +7,7 @@ const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 export const userView = (u: UserRecord) => ({ username: u.username, sysadmin: u.sysadmin, disabled: u.disabled, createdAt: iso(u.createdAt) });
 
 /** A project as the API shows it. */
-export const projectView = (p: ProjectRecord) => ({ name: p.name, public: p.public, createdAt: iso(p.createdAt) });
+export const projectView = (p: ProjectRecord) => ({ name: p.name, public: p.public, preventDangerousPulls: p.preventDangerousPulls, createdAt: iso(p.createdAt) });
 
 /** A membership as the API shows it. */
 export const memberView = (m: MemberRecord) => ({ username: m.username, role: m.role });

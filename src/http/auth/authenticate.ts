@@ -3,7 +3,7 @@
 // Credentials that are present but wrong are an error; absent credentials mean anonymous.
 import type { FastifyRequest } from 'fastify';
 import type { Authenticator } from '../../core/access/authenticator.js';
-import { ANONYMOUS, type Principal } from '../../core/access/permissions.js';
+import { ANONYMOUS, UNGUARDED, type Principal } from '../../core/access/permissions.js';
 import type { RegistryTokenService } from '../../core/access/registry-tokens.js';
 import { RegistryError } from '../../core/errors.js';
 import type { RegistryClaims } from '../../core/ports/token-signer.js';
@@ -59,8 +59,6 @@ function invalidCredentials(message = 'invalid username or password'): RegistryE
   return new RegistryError('UNAUTHORIZED', message, { detail: { reason: 'invalid_credentials' } });
 }
 
-/** The principal used for every REST request when access control is off: an administrator. */
-export const UNGUARDED: Principal = { kind: 'user', id: 0, name: 'anonymous', sysadmin: true };
 
 /**
  * The caller of a REST surface (Berth's API, Kubeflow's), recorded on the request for the audit log.

@@ -1,0 +1,80 @@
+// One project: its repositories, models, members, robot accounts (names only) and webhooks, each
+// shown when the caller may read it.
+import { json, jsonOrNull } from '../api.js';
+import { h, link, replace } from '../dom.js';
+import type { Page } from '../page.js';
+import { projectRepositories } from '../repositories.js';
+import { projectRole } from '../roles.js';
+import type { Member, Model, Project, Robot, Webhook } from '../types.js';
+import { badge, failure, message, section, table, time } from '../view.js';
+
+/** The project page (`#/projects/<name>`). */
+export const projectPage: Page = async (ctx) => {
+  const name = ctx.segments[1]!;
+  ctx.title(name);
+  const base = `/api/v1/projects/${encodeURIComponent(name)}`;
+  let project: Project;
+  try {
+    project = await json<Project>(base);
+  } catch (err) {
+    replace(ctx.main, h('h1', null, name), failure(`project ${name}`, err, ctx.session !== null));
+    return;
+  }
+  const signedIn = ctx.session !== null;
+  const [repos, models, members, robots, webhooks] = await Promise.all([
+    projectRepositories(name, signedIn).catch((err: unknown) => err),
+    json<Model[]>(`/api/v1/models?project=${encodeURIComponent(name)}&limit=1000`).catch((err: unknown) => err),
+    signedIn ? jsonOrNull<Member[]>(`${base}/members`) : null,
+    signedIn ? jsonOrNull<Robot[]>(`${base}/robots`) : null,
+    signedIn ? jsonOrNull<Webhook[]>(`${base}/webhooks`) : null,
+  ]);
+  const role = await projectRole(name, ctx.session, members);
+  if (!ctx.current()) return;
+
+  const modelNames = new Set(Array.isArray(models) ? (models as Model[]).map((m) => m.name) : []);
+  const repoSection = section(
+    'Repositories',
+    repos instanceof Error
+      ? failure('repositories', repos)
+      : [
+          (repos as { fromCatalog: boolean }).fromCatalog ? null : message('Anonymous visitors see the project’s models only; sign in to list every repository.'),
+          table('Repositories', ['Repository', 'Kind'], (repos as { names: string[] }).names.map((r) => [
+            link(['repositories', ...r.split('/')], r),
+            modelNames.has(r) ? badge('model', 'info') : badge('artifact', 'muted'),
+          ]), 'No repositories yet.'),
+        ],
+  );
+  const modelSection = section(
+    'Models',
+    models instanceof Error
+      ? failure('models', models)
+      : table('Models', ['Model', 'State', 'Updated'], (models as Model[]).map((m) => [modelLink(m.name), m.state, time(m.updatedAt)]), 'No models yet.'),
+  );
+  replace(
+    ctx.main,
+    h('h1', null, project.name),
+    h('p', { class: 'meta' }, project.public ? badge('public', 'info') : badge('private', 'muted'), ' Your role: ', h('strong', { id: 'project-role' }, role.label), ' · created ', time(project.createdAt)),
+    repoSection,
+    modelSection,
+    members ? section('Members', table('Members', ['User', 'Role'], members.map((m) => [m.username, m.role]), 'No members.')) : null,
+    robots ? section('Robot accounts', table('Robot accounts', ['Name', 'State'], robots.map((r) => [r.name, r.disabled ? badge('disabled', 'warn') : badge('active', 'ok')]), 'No robot accounts.')) : null,
+    webhooks
+      ? section('Webhooks', table('Webhooks', ['Name', 'Target', 'Events', 'State'], webhooks.map((w) => [w.name, hostOf(w.url), w.events.join(', '), w.enabled ? badge('enabled', 'ok') : badge('disabled', 'muted')]), 'No webhooks.'))
+      : null,
+  );
+};
+
+/** A link to a model page from its full name `<project>/<model...>`. */
+export function modelLink(fullName: string): HTMLAnchorElement {
+  const slash = fullName.indexOf('/');
+  return link(['models', fullName.slice(0, slash), ...fullName.slice(slash + 1).split('/')], fullName);
+}
+
+/** The receiver's host only: a webhook URL may carry a token in its path or query. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '—';
+  }
+}

@@ -1,0 +1,92 @@
+// The shapes of the API replies the UI reads (only the fields it uses).
+
+/** GET /api/v1/projects[/:project] */
+export interface Project {
+  name: string;
+  public: boolean;
+  createdAt: string | null;
+}
+
+/** GET /api/v1/projects/:project/members */
+export interface Member {
+  username: string;
+  role: string;
+}
+
+/** GET /api/v1/projects/:project/robots */
+export interface Robot {
+  id: number;
+  name: string;
+  disabled: boolean;
+}
+
+/** GET /api/v1/projects/:project/webhooks */
+export interface Webhook {
+  id: number | string;
+  name: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+}
+
+/** A registered model (GET /api/v1/models and the model page). */
+export interface Model {
+  id: string;
+  name: string;
+  project: string;
+  state: string;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A model version as the model page lists it. */
+export interface Version {
+  id: string;
+  name: string;
+  state: string;
+  description: string | null;
+  author: string | null;
+  repository: string | null;
+  tag: string | null;
+  digest: string | null;
+  format: string | null;
+  aliases: string[];
+  properties: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** An alias of a model. */
+export interface Alias {
+  alias: string;
+  version: string;
+  digest: string | null;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+/** GET /api/v1/models/:project/:model */
+export interface ModelDetail extends Model {
+  versions: Version[];
+  aliases: Alias[];
+}
+
+/** One lineage edge. */
+export interface LineageLink {
+  id: number;
+  relation: string;
+  entity: { id: string; kind: string; name: string | null; model?: string | null };
+}
+
+/** GET .../versions/:version/lineage */
+export interface Lineage {
+  upstream: LineageLink[];
+  downstream: LineageLink[];
+}
+
+/** GET /api/v1/users/current */
+export interface CurrentUser {
+  kind: string;
+  username?: string;
+  sysadmin?: boolean;
+}
