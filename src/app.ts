@@ -61,7 +61,15 @@ export interface App {
 export async function createApp(config: ResolvedConfig, logger: Logger): Promise<App> {
   const stores = await openStores(config.database);
   const storedBlobs = await createBlobStore(config.storage, { uploadLedger: stores.uploadLedger });
-  const metrics = config.metrics.enabled ? new BerthMetrics({ database: stores.stats, collect: [async (gauges) => gauges.webhookBacklog(await stores.webhooks.backlog())] }) : null;
+  const metrics = config.metrics.enabled
+    ? new BerthMetrics({
+        database: stores.stats,
+        collect: [
+          async (gauges) => gauges.webhookBacklog(await stores.webhooks.backlog()),
+          async (gauges) => gauges.projectStorage((await stores.policies.listQuotas()).map((q) => ({ project: q.project, used: q.used, hard: q.hard ?? config.quotas.defaultStorageBytes }))),
+        ],
+      })
+    : null;
   const blobs = metrics ? meteredBlobStore(storedBlobs, (operation) => metrics.storageFailure(operation)) : storedBlobs;
   let draining = false;
   const registry = new RegistryService(blobs, stores.registry, systemClock, {

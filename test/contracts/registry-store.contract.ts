@@ -180,6 +180,16 @@ export function registryStoreContract(driver: string, create: () => Promise<Regi
       expect(await s.listTags('r', { limit: 10 })).toEqual([]);
     });
 
+    it('refuses a guarded manifest delete when a tag outside the expected ones points at it, changing nothing', async () => {
+      await s.putManifest(manifest('r', d('a')), [], 'old');
+      await s.putManifest(manifest('r', d('a')), [], 'new');
+      await expect(s.deleteManifest('r', d('a'), [], { onlyTags: ['old'] })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('new') });
+      expect(await s.getManifest('r', d('a'))).not.toBeNull();
+      expect(await s.listTags('r', { limit: 10 })).toEqual(['new', 'old']);
+      expect(await s.deleteManifest('r', d('a'), [], { onlyTags: ['new', 'old', 'gone'] })).toBe(true);
+      expect(await s.listTags('r', { limit: 10 })).toEqual([]);
+    });
+
     it('lists referrers of a subject, filtered by artifactType and paged by digest', async () => {
       for (const [c, type] of [['1', 'x'], ['2', 'y'], ['3', 'x'], ['4', 'x']] as const) {
         await s.putManifest(manifest('r', d(c), { subject: d('s'), artifactType: type }), []);

@@ -12,6 +12,7 @@ import { startBerth, type BerthProcess } from '../support/berth.js';
 import { runCli, runCliOk } from '../support/cli.js';
 import { writeImageLayout, writeModelPackLayout, type Layout } from '../support/oci-layouts.js';
 import { createTestDatabase, postgresAvailable } from '../support/postgres.js';
+import { parsePrometheusText, valueOf } from '../support/prometheus.js';
 import { apiClient, codesOf, must, RegistryClient, type Credentials } from '../support/registry-auth.js';
 import { expectSkopeoOk as ok, runSkopeo as skopeo } from '../support/skopeo.js';
 import { toolAvailable } from '../support/tools.js';
@@ -127,6 +128,14 @@ describe.skipIf(!HAVE_SKOPEO).each([
     }
     const listed = await must(apiClient(berth.url, ADMIN).get('/api/v1/quotas'), 200);
     expect(listed.body.map((q: { project: string }) => q.project)).toEqual(expect.arrayContaining(['open', 'race', 'team', 'warn']));
+    // The same figures on /metrics, for alerting on usage against the limit.
+    const families = parsePrometheusText(await (await fetch(`${berth.url}/metrics`)).text());
+    for (const project of ['team', 'race', 'warn']) {
+      const q = await quota(project);
+      expect(valueOf(families, 'berth_project_storage_bytes', { project }), project).toBe(q.used.storage);
+      expect(valueOf(families, 'berth_project_storage_limit_bytes', { project }), project).toBe(q.hard.storage);
+    }
+    expect(families.get('berth_project_storage_limit_bytes')!.samples.some((s) => s.labels.project === 'open')).toBe(false);
   });
 
   it.skipIf(!enabled)('answers who may read and set quotas, and refuses bad input changing nothing', async () => {

@@ -84,6 +84,23 @@ describe('changes between plan and delete', () => {
     expect(await stores.registry.statManifest('team/app', v2!)).toBeNull();
   });
 
+  it('does not delete a candidate tagged between its last re-check and the delete itself', async () => {
+    const v1 = await push('team/app', 'v1');
+    for (const t of ['v2', 'v3']) await push('team/app', t);
+    const image = imageOf('team/app:v1');
+    const racing = Object.assign(Object.create(registry) as RegistryService, {
+      deleteManifest: async (repository: string, reference: string, operator?: string, options?: { onlyTags?: readonly string[] }) => {
+        if (reference === v1) await registry.putManifest('team/app', 'late', Buffer.from(image.bytes), 'application/vnd.oci.image.manifest.v1+json');
+        return registry.deleteManifest(repository, reference, operator, options);
+      },
+    });
+    const run = await runToEnd(new RetentionService(store, racing, clock, { holder: 'test' }));
+    expect(run.counts).toMatchObject({ deleted: 0, skipped: 1, failed: 0 });
+    expect(run.decisions.find((d) => d.digest === v1)).toMatchObject({ action: 'retained', reason: expect.stringMatching(/^changed since the plan: .*tagged late meanwhile/) });
+    expect(await stores.registry.resolveTag('team/app', 'v1')).toBe(v1);
+    expect(await stores.registry.resolveTag('team/app', 'late')).toBe(v1);
+  });
+
   it('does not delete a candidate pushed again after the plan', async () => {
     const v1 = await push('team/app', 'v1');
     for (const t of ['v2', 'v3']) await push('team/app', t);

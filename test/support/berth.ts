@@ -32,6 +32,8 @@ export interface StartOptions {
   args?: string[];
   /** Turn access control on, with this admin password (default: off, as the OCI-only suites expect). */
   adminPassword?: string;
+  /** Another build's `bin/berth.js` to run instead of this checkout's (A/B benchmarks). */
+  bin?: string;
 }
 
 /** Spawns `berth serve` on a free port and waits until /healthz answers. */
@@ -40,7 +42,7 @@ export async function startBerth(options: StartOptions = {}): Promise<BerthProce
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
   const port = options.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [BIN, 'serve', '--listen', host, '--data', dataDir, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [options.bin ?? BIN, 'serve', '--listen', host, '--data', dataDir, ...(options.args ?? [])], {
     env: {
       ...process.env,
       BERTH_LOG_LEVEL: 'warn',

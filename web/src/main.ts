@@ -6,6 +6,7 @@ import type { Page, PageContext } from './page.js';
 import { loginPage } from './pages/login.js';
 import { modelPage } from './pages/model.js';
 import { modelsPage } from './pages/models.js';
+import { policiesPage } from './pages/policies.js';
 import { projectPage } from './pages/project.js';
 import { projectsPage } from './pages/projects.js';
 import { repositoryPage } from './pages/repository.js';
@@ -19,7 +20,7 @@ let generation = 0;
 /** The page for a route's first segment. */
 const ROUTES: Record<string, Page> = {
   '': projectsPage,
-  projects: async (ctx) => (ctx.segments.length > 1 ? projectPage(ctx) : projectsPage(ctx)),
+  projects: async (ctx) => (ctx.segments[2] === 'policies' ? policiesPage(ctx) : ctx.segments.length > 1 ? projectPage(ctx) : projectsPage(ctx)),
   repositories: repositoryPage,
   models: async (ctx) => (ctx.segments.length > 2 ? modelPage(ctx) : modelsPage(ctx)),
   login: loginPage,

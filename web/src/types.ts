@@ -90,3 +90,63 @@ export interface CurrentUser {
   username?: string;
   sysadmin?: boolean;
 }
+
+/** GET /api/v1/projects/:project/quota (bytes; `-1` is unlimited). */
+export interface Quota {
+  project: string;
+  hard: { storage: number };
+  used: { storage: number };
+  isDefault: boolean;
+}
+
+/** GET /api/v1/projects/:project/immutable-rules */
+export interface ImmutableRule {
+  id: number;
+  repository: string;
+  repositoryDecoration: 'matches' | 'excludes';
+  tag: string;
+  tagDecoration: 'matches' | 'excludes';
+  disabled: boolean;
+}
+
+/** One rule of a retention policy. */
+export interface RetentionRule {
+  disabled: boolean;
+  template: string;
+  params: Record<string, number>;
+  tagSelector: { decoration: 'matches' | 'excludes'; pattern: string; untagged?: boolean };
+  repositorySelector: { decoration: 'repoMatches' | 'repoExcludes'; pattern: string };
+}
+
+/** GET /api/v1/projects/:project/retention */
+export interface RetentionPolicy {
+  enabled: boolean;
+  schedule: { intervalHours: number } | null;
+  rules: RetentionRule[];
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+/** GET /api/v1/projects/:project/retention/runs (each item). */
+export interface RetentionRun {
+  id: number;
+  status: 'running' | 'succeeded' | 'failed';
+  dryRun: boolean;
+  trigger: string;
+  operator: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  counts: { candidates: number; retained: number; deleted: number; skipped: number; failed: number };
+  error: string | null;
+}
+
+/** One decision of a run (GET .../retention/runs/:id). */
+export interface RetentionDecision {
+  repository: string;
+  digest: string;
+  tags: string[];
+  pushedAt: string;
+  action: 'retained' | 'deleted';
+  rule: number | null;
+  reason: string;
+}

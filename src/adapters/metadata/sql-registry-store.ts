@@ -180,11 +180,15 @@ export class SqlRegistryStore implements RegistryStore {
     return rows.map((r) => r.name);
   }
 
-  async deleteManifest(repository: string, digest: string, events?: readonly DomainEvent[]): Promise<boolean> {
+  async deleteManifest(repository: string, digest: string, events?: readonly DomainEvent[], options: { onlyTags?: readonly string[] | undefined } = {}): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
+      // The manifest row goes first: a concurrent push of the same digest waits on it, so the tags read
+      // back below are every tag this delete takes with it.
       const result = await trx.deleteFrom('manifests').where('repository', '=', repository).where('digest', '=', digest).executeTakeFirst();
       if (Number(result.numDeletedRows) === 0) return false;
-      await trx.deleteFrom('tags').where('repository', '=', repository).where('digest', '=', digest).execute();
+      const tags = await trx.deleteFrom('tags').where('repository', '=', repository).where('digest', '=', digest).returning('name').execute();
+      const unexpected = options.onlyTags ? tags.map((t) => t.name).filter((t) => !options.onlyTags!.includes(t)) : [];
+      if (unexpected.length > 0) throw new RegistryError('CONFLICT', `${repository}@${digest} was tagged ${unexpected.join(', ')} meanwhile; not deleted`);
       const refs = await trx.deleteFrom('manifest_references').where('repository', '=', repository).where('manifest_digest', '=', digest).returning(['digest', 'kind']).execute();
       await releaseManifest(trx, repository, digest, refs.filter((r) => r.kind === 'blob').map((r) => r.digest));
       await insertEvents(trx, events);

@@ -35,6 +35,8 @@ export const STORAGE_OPERATIONS = [
 export interface ScrapeGauges {
   /** Webhook deliveries not yet made (pending and retrying). */
   webhookBacklog(value: number): void;
+  /** Each project's quota usage and effective limit in bytes (-1: unlimited, exported as no limit series). */
+  projectStorage(projects: ReadonlyArray<{ project: string; used: number; hard: number }>): void;
 }
 
 /** A callback run at each scrape to set gauges from live state; one failing does not fail the scrape. */
@@ -83,6 +85,8 @@ export class BerthMetrics {
   private readonly storageErrors = this.counter('berth_storage_errors_total', 'Blob store operations that failed (an absent blob is not a failure), by operation.', ['operation']);
   private readonly collectErrors = this.counter('berth_metrics_collect_errors_total', 'Scrape-time readings that failed (their gauges keep the last value).');
   private readonly webhookBacklog = this.gauge('berth_webhook_backlog', 'Webhook deliveries waiting to be made.');
+  private readonly projectUsed = this.gauge('berth_project_storage_bytes', 'Bytes a project uses toward its quota: its distinct blobs and manifests.', ['project']);
+  private readonly projectLimit = this.gauge('berth_project_storage_limit_bytes', 'A project\'s storage quota in bytes (absent when unlimited).', ['project']);
   private readonly collectors: MetricsCollector[] = [];
   private readonly processDefaults = (processRegistry ??= defaultsRegistry());
 
@@ -140,7 +144,18 @@ export class BerthMetrics {
 
   /** Runs the collectors and renders every metric, the process defaults included, as Prometheus text. */
   async scrape(): Promise<{ contentType: string; body: string }> {
-    const gauges: ScrapeGauges = { webhookBacklog: (value) => this.webhookBacklog.set(value) };
+    const gauges: ScrapeGauges = {
+      webhookBacklog: (value) => this.webhookBacklog.set(value),
+      projectStorage: (projects) => {
+        // Reset first, so a deleted project's series disappears rather than freezing at its last value.
+        this.projectUsed.reset();
+        this.projectLimit.reset();
+        for (const { project, used, hard } of projects) {
+          this.projectUsed.set({ project }, used);
+          if (hard >= 0) this.projectLimit.set({ project }, hard);
+        }
+      },
+    };
     for (const collect of this.collectors) {
       try {
         await collect(gauges);
@@ -155,8 +170,8 @@ export class BerthMetrics {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  private gauge(name: string, help: string): Gauge {
-    return new Gauge({ name, help, registers: [this.registry] });
+  private gauge(name: string, help: string, labelNames: string[] = []): Gauge {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 }
 

@@ -196,8 +196,11 @@ export class RegistryService {
     return record;
   }
 
-  /** Deletes a manifest by digest (and its tags), or only a tag. */
-  async deleteManifest(repository: string, reference: string, operator?: string): Promise<void> {
+  /**
+   * Deletes a manifest by digest (and its tags), or only a tag. `onlyTags` guards a digest delete: it is
+   * refused (CONFLICT) if a tag outside the list points at the manifest by the time it is deleted.
+   */
+  async deleteManifest(repository: string, reference: string, operator?: string, options: { onlyTags?: readonly string[] } = {}): Promise<void> {
     assertName(repository);
     const ref = parseReference(reference);
     const at = this.clock.now();
@@ -207,7 +210,7 @@ export class RegistryService {
       await this.checkManifestDeletable(repository, ref.digest.value);
       const stat = await this.store.statManifest(repository, ref.digest.value);
       const event = domainEvent('artifact.deleted', project, operator, at, { repository, digest: ref.digest.value, mediaType: stat?.mediaType, artifactType: stat?.artifactType });
-      deleted = await this.store.deleteManifest(repository, ref.digest.value, [event]);
+      deleted = await this.store.deleteManifest(repository, ref.digest.value, [event], options);
     } else {
       const digest = await this.store.resolveTag(repository, ref.tag);
       if (digest !== null) await this.tagPolicy?.checkTagDelete(repository, ref.tag);

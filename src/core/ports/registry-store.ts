@@ -121,8 +121,12 @@ export interface RegistryStore {
   resolveTag(repository: string, tag: string): Promise<string | null>;
   /** The tags of `repository` that point at manifest `digest`, in name order. */
   tagsOf(repository: string, digest: string): Promise<string[]>;
-  /** Deletes a manifest and every tag pointing at it, recording `events` with it and releasing its project usage; false when absent. */
-  deleteManifest(repository: string, digest: string, events?: readonly DomainEvent[]): Promise<boolean>;
+  /**
+   * Deletes a manifest and every tag pointing at it, recording `events` with it and releasing its project
+   * usage; false when absent. With `onlyTags`, a tag outside that list pointing at it (one added since the
+   * caller looked) makes it throw CONFLICT, changing nothing.
+   */
+  deleteManifest(repository: string, digest: string, events?: readonly DomainEvent[], options?: { onlyTags?: readonly string[] | undefined }): Promise<boolean>;
   /** Deletes a tag, recording `events` with it; false when absent. */
   deleteTag(repository: string, tag: string, events?: readonly DomainEvent[]): Promise<boolean>;
   listTags(repository: string, page: PageQuery): Promise<string[]>;

@@ -21,7 +21,7 @@ export type ProtectionCheck = (repository: string, tag: string) => Promise<boole
 
 /** What deleting goes through: the registry's manifest delete by digest. */
 export interface ManifestDeleter {
-  deleteManifest(repository: string, reference: string, operator?: string): Promise<void>;
+  deleteManifest(repository: string, reference: string, operator?: string, options?: { onlyTags?: readonly string[] }): Promise<void>;
 }
 
 /** Settings and hooks of the service. */
@@ -230,9 +230,11 @@ export class RetentionService {
     const immutable = this.options.isProtected ? await this.protectedTag(this.options.isProtected, decision.repository, state.tags) : undefined;
     if (immutable) return keep(`protected: ${immutable}`);
     try {
-      await this.registry.deleteManifest(decision.repository, decision.digest, run.operator);
+      // Only with the tags just checked: a tag added after this re-check makes the store refuse.
+      await this.registry.deleteManifest(decision.repository, decision.digest, run.operator, { onlyTags: state.tags });
     } catch (err) {
       if (isRegistryError(err) && err.code === 'MANIFEST_UNKNOWN') return keep('gone before retention deleted it');
+      if (isRegistryError(err) && err.code === 'CONFLICT') return keep(`changed since the plan: ${err.message}`);
       decision.action = 'retained';
       decision.reason = `delete failed: ${err instanceof Error ? err.message : String(err)}`;
       counts.failed++;

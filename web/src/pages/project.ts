@@ -1,5 +1,5 @@
 // One project: its repositories, models, members, robot accounts (names only) and webhooks, each
-// shown when the caller may read it.
+// shown when the caller may read it, and a link to its policies page.
 import { json, jsonOrNull } from '../api.js';
 import { h, link, replace } from '../dom.js';
 import type { Page } from '../page.js';
@@ -54,6 +54,7 @@ export const projectPage: Page = async (ctx) => {
     ctx.main,
     h('h1', null, project.name),
     h('p', { class: 'meta' }, project.public ? badge('public', 'info') : badge('private', 'muted'), ' Your role: ', h('strong', { id: 'project-role' }, role.label), ' · created ', time(project.createdAt)),
+    h('p', null, link(['projects', project.name, 'policies'], 'Policies'), ': storage quota, immutable tags, tag retention'),
     repoSection,
     modelSection,
     members ? section('Members', table('Members', ['User', 'Role'], members.map((m) => [m.username, m.role]), 'No members.')) : null,
