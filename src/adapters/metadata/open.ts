@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { DatabaseConfig } from '../../config/database.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type { DatabaseConfig };
 import type { AccessStore } from '../../core/ports/access-store.js';
@@ -69,7 +70,7 @@ function connect(config: DatabaseConfig): { db: Kysely<Database>; dialect: SqlDi
     database.pragma(`synchronous = ${config.synchronous.toUpperCase()}`);
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
-    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), dialect: 'sqlite' };
+    return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }), dialect: 'sqlite' };
   }
   pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
   const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
