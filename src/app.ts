@@ -25,6 +25,7 @@ import { ModelService } from './core/models/model-service.js';
 import { PushRegistration } from './core/models/push-registration.js';
 import { dangerousVersionGate, projectScanPolicy } from './core/scanning/scan-gate.js';
 import { VersionScanner } from './core/scanning/version-scanner.js';
+import { ArtifactCatalog } from './core/oci/artifact-catalog.js';
 import { RegistryService } from './core/oci/registry.js';
 import { UploadService } from './core/oci/uploads.js';
 import { GarbageCollector } from './core/oci/garbage-collector.js';
@@ -43,6 +44,7 @@ import { modelRoutes } from './http/api/model-routes.js';
 import { webhookRoutes } from './http/api/webhook-routes.js';
 import { policyRoutes } from './http/api/policy-routes.js';
 import { retentionRoutes } from './http/api/retention-routes.js';
+import { repositoryRoutes } from './http/api/repository-routes.js';
 import type { AuthenticationDeps } from './http/auth/authenticate.js';
 import { createHttpServer } from './http/server.js';
 
@@ -105,7 +107,7 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
   }, (err) => logger.warn({ err }, 'webhook delivery pass failed'));
   const pulls = new PullRecorder(stores.webhooks, { flushMs: 1000, batchSize: 500, maxBuffered: 100_000, refreshMs: 5000 }, () => dispatcher.kick(), (err) => logger.warn({ err }, 'could not record pull events'));
   // Retention's pull-based templates read per-manifest pull times, noted in memory and written in batches.
-  const pullTimes = new PullTimes(stores.retention, { flushMs: 10_000, minIntervalMs: 60_000, maxPending: 100_000 }, (err) => logger.warn({ err }, 'could not record pull times'));
+  const pullTimes = new PullTimes(stores.retention, { flushMs: config.retention.pullTimesFlushMs, minIntervalMs: 60_000, maxPending: 100_000 }, (err) => logger.warn({ err }, 'could not record pull times'));
   registry.observePulls((pull) => {
     pulls.observer(pull);
     pullTimes.observer(pull);
@@ -157,6 +159,12 @@ export async function createApp(config: ResolvedConfig, logger: Logger): Promise
       projectKnown: async (p) => (await stores.access.getProject(p)) !== null || (await projectHasContent(p)),
     }),
     ...retentionRoutes({ retention, access, authEnabled }),
+    ...repositoryRoutes({
+      catalog: new ArtifactCatalog(stores.registry, registry, stores.models, tagPolicy),
+      access,
+      authEnabled,
+      projectKnown: async (p) => (await stores.access.getProject(p)) !== null || (await projectHasContent(p)),
+    }),
   ];
   const http = await createHttpServer({
     logger,

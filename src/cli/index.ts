@@ -9,6 +9,7 @@ import { registerWebhookCommands } from './commands/webhook.js';
 import { registerImmutableCommands } from './commands/immutable.js';
 import { registerQuotaCommands } from './commands/quota.js';
 import { registerRetentionCommands } from './commands/retention.js';
+import { registerRepoCommands } from './commands/repo.js';
 
 /** Parses `argv` and runs the chosen command. */
 export async function run(argv: string[]): Promise<void> {
@@ -32,6 +33,7 @@ export async function run(argv: string[]): Promise<void> {
   registerImmutableCommands(program);
   registerQuotaCommands(program);
   registerRetentionCommands(program);
+  registerRepoCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -102,6 +102,9 @@ export const configSchema = z
         warningPercent: z.coerce.number().min(1).max(100).default(85).describe('a push that takes a project over this share of its limit raises quota.warning'),
       })
       .default({ defaultStorageBytes: -1, warningPercent: 85 }),
+    retention: z
+      .object({ pullTimesFlushMs: z.coerce.number().int().min(10).max(600_000).default(10_000).describe('how often noted manifest pull times are written (pulledAt, pull-based retention)') })
+      .default({ pullTimesFlushMs: 10_000 }),
   })
   .strict();
 
@@ -146,5 +149,6 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string[]; descript
   { env: 'BERTH_UI', path: ['ui', 'enabled'], description: 'true (default) or false: the web UI at /ui/' },
   { env: 'BERTH_GC_INTERVAL_HOURS', path: ['gc', 'intervalHours'], description: 'run garbage collection every N hours (default 0: only on request)' },
   { env: 'BERTH_QUOTA_DEFAULT_STORAGE', path: ['quotas', 'defaultStorageBytes'], description: 'storage limit in bytes of projects without their own quota (default -1: unlimited)' },
+  { env: 'BERTH_PULL_TIMES_FLUSH_MS', path: ['retention', 'pullTimesFlushMs'], description: 'how often noted manifest pull times are written, in ms (default 10000)' },
   { env: 'BERTH_GC_GRACE_SECONDS', path: ['gc', 'graceSeconds'], description: 'garbage collection spares blobs used more recently than this (default 7200)' },
 ];

@@ -228,6 +228,9 @@ export function modelStoreContract(driver: string, create: () => Promise<ModelSt
       await s.putBinding(b);
       expect(await s.getBinding(v.id)).toEqual(b);
       expect(await s.findBinding('llm/a', 'sha256:aa')).toEqual(b);
+      expect(await s.findBindings('llm/a', ['sha256:aa', 'sha256:zz'])).toEqual([b]);
+      expect(await s.findBindings('llm/b', ['sha256:aa'])).toEqual([]);
+      expect(await s.findBindings('llm/a', [])).toEqual([]);
       await expect(s.putBinding({ ...b, digest: 'sha256:bb' })).rejects.toMatchObject({ code: 'CONFLICT' });
       await expect(s.putBinding({ ...b, versionId: v2.id })).rejects.toMatchObject({ code: 'CONFLICT' });
       expect(await s.getBinding(v.id)).toEqual(b);

@@ -190,6 +190,64 @@ export function registryStoreContract(driver: string, create: () => Promise<Regi
       expect(await s.listTags('r', { limit: 10 })).toEqual([]);
     });
 
+    it('lists a project\'s repositories that hold manifests, with counts, a name filter and offset pages', async () => {
+      const at = (ms: number) => ({ createdAt: new Date(ms) });
+      await s.putManifest(manifest('p/b', d('1'), at(1000)), [], 'v1');
+      await s.putManifest(manifest('p/b', d('2'), at(3000)), [], 'v2');
+      await s.putManifest(manifest('p/b', d('2'), at(3000)), [], 'latest');
+      await s.putManifest(manifest('p/a_x/deep', d('3'), at(2000)), []);
+      await s.putManifest(manifest('p/c%d', d('4'), at(2000)), [], 'x');
+      await s.putManifest(manifest('p-other/a', d('5')), [], 'v1');
+      await s.putManifest(manifest('p', d('6')), [], 'v1');
+      await s.linkBlob('p/blobs-only', d('7'), 3);
+      const all = await s.listProjectRepositories('p', { offset: 0, limit: 10 });
+      expect(all.total).toBe(3);
+      expect(all.items).toEqual([
+        { name: 'p/a_x/deep', artifactCount: 1, tagCount: 0, updatedAt: new Date(2000) },
+        { name: 'p/b', artifactCount: 2, tagCount: 3, updatedAt: new Date(3000) },
+        { name: 'p/c%d', artifactCount: 1, tagCount: 1, updatedAt: new Date(2000) },
+      ]);
+      expect(await s.listProjectRepositories('p', { offset: 1, limit: 1 })).toEqual({ total: 3, items: [all.items[1]] });
+      expect(await s.listProjectRepositories('p', { offset: 3, limit: 2 })).toEqual({ total: 3, items: [] });
+      // LIKE wildcards in the filter are literal.
+      expect((await s.listProjectRepositories('p', { contains: '_', offset: 0, limit: 10 })).items.map((r) => r.name)).toEqual(['p/a_x/deep']);
+      expect((await s.listProjectRepositories('p', { contains: '%', offset: 0, limit: 10 })).items.map((r) => r.name)).toEqual(['p/c%d']);
+      expect((await s.listProjectRepositories('p', { contains: 'deep', offset: 0, limit: 10 })).total).toBe(1);
+      expect((await s.listProjectRepositories('p', { contains: 'p/', offset: 0, limit: 10 })).total).toBe(0);
+      expect(await s.repositorySummary('p/b')).toEqual(all.items[1]);
+      expect(await s.repositorySummary('p/blobs-only')).toBeNull();
+      expect(await s.repositorySummary('p/none')).toBeNull();
+    });
+
+    it('lists artifacts newest first with tags, sizes over distinct linked blobs and no pull time yet', async () => {
+      await s.linkBlob('p/r', d('c'), 100);
+      await s.linkBlob('p/r', d('e'), 5_000_000_000);
+      const image = manifest('p/r', d('a'), { createdAt: new Date(1000), artifactType: 'application/x', subject: d('s') });
+      await s.putManifest(image, [{ digest: d('c'), kind: 'blob' }, { digest: d('e'), kind: 'blob' }, { digest: d('c'), kind: 'blob' }], 'one');
+      await s.putManifest({ ...image, createdAt: new Date(5000) }, [], 'two');
+      const index = manifest('p/r', d('b'), { createdAt: new Date(2000), mediaType: 'application/vnd.oci.image.index.v1+json' });
+      await s.putManifest(index, [{ digest: d('a'), kind: 'manifest' }], 'idx');
+      await s.putManifest(manifest('p/r', d('f'), { createdAt: new Date(2000) }), []);
+      const listed = await s.listArtifacts('p/r', { offset: 0, limit: 10 });
+      expect(listed.total).toBe(3);
+      expect(listed.items.map((a) => a.digest)).toEqual([d('b'), d('f'), d('a')]);
+      expect(listed.items[2]).toMatchObject({
+        digest: d('a'), size: image.size, totalSize: image.size + 100 + 5_000_000_000, artifactType: 'application/x', subject: d('s'), pulledAt: null,
+        tags: [{ name: 'two', updatedAt: new Date(5000) }, { name: 'one', updatedAt: new Date(1000) }],
+      });
+      expect(listed.items[0]).toMatchObject({ totalSize: index.size, tags: [{ name: 'idx' }] });
+      expect(listed.items[1]).toMatchObject({ totalSize: listed.items[1]!.size, tags: [] });
+      expect((await s.listArtifacts('p/r', { offset: 1, limit: 1 })).items.map((a) => a.digest)).toEqual([d('f')]);
+      expect(await s.artifactSummary('p/r', d('a'))).toEqual(listed.items[2]);
+      expect(await s.artifactSummary('p/r', d('9'))).toBeNull();
+      expect(await s.listArtifacts('p/none', { offset: 0, limit: 10 })).toEqual({ total: 0, items: [] });
+      expect(await s.repositoryContents('p/r')).toEqual([
+        { digest: d('a'), tags: ['one', 'two'] },
+        { digest: d('b'), tags: ['idx'] },
+        { digest: d('f'), tags: [] },
+      ]);
+    });
+
     it('lists referrers of a subject, filtered by artifactType and paged by digest', async () => {
       for (const [c, type] of [['1', 'x'], ['2', 'y'], ['3', 'x'], ['4', 'x']] as const) {
         await s.putManifest(manifest('r', d(c), { subject: d('s'), artifactType: type }), []);

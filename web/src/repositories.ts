@@ -1,38 +1,36 @@
-// Lists a project's repositories. Signed in, they come from the OCI catalog (`/v2/_catalog`, which
-// shows only what the caller may pull), read from the project's first name onwards; the catalog
-// refuses anonymous callers, so anonymous visitors get the project's models instead.
-import { ApiError, call, json } from './api.js';
-import type { Model } from './types.js';
+// Reads a project's repositories and a repository's artifacts from Berth's REST API
+// (/api/v1/projects/:project/repositories[...]), following its pages (X-Total-Count) up to a limit.
+// Whoever may pull from the project may read them, anonymous visitors of public projects included.
+import { call } from './api.js';
+import type { ArtifactInfo, RepositoryInfo } from './types.js';
 
-/** Repository names of `project`, and whether they came from the catalog (else: models only). */
-export async function projectRepositories(project: string, signedIn: boolean): Promise<{ names: string[]; fromCatalog: boolean }> {
-  if (signedIn) {
-    try {
-      return { names: await fromCatalog(project), fromCatalog: true };
-    } catch (err) {
-      if (!(err instanceof ApiError && (err.status === 401 || err.status === 403))) throw err;
-    }
-  }
-  const models = await json<Model[]>(`/api/v1/models?project=${encodeURIComponent(project)}&state=all&limit=1000`);
-  return { names: models.map((m) => m.name).sort(), fromCatalog: false };
+/** Largest page the API serves. */
+const PAGE_SIZE = 100;
+
+/** Path of a project's repository on the REST API (further slashes as %2F). */
+export function repositoryApiPath(project: string, repository: string): string {
+  return `/api/v1/projects/${encodeURIComponent(project)}/repositories/${encodeURIComponent(repository)}`;
 }
 
-async function fromCatalog(project: string): Promise<string[]> {
-  const prefix = `${project}/`;
-  // Names use [a-z0-9._/-]; "<project>.~" sorts after every "<project>.x" and before "<project>/".
-  let last = `${project}.~`;
-  const names: string[] = [];
-  for (let page = 0; page < 50; page++) {
-    const res = await call(`/v2/_catalog?n=1000&last=${encodeURIComponent(last)}`);
-    const { repositories = [] } = (await res.json()) as { repositories?: string[] };
-    for (const name of repositories) {
-      if (name.startsWith(prefix)) names.push(name);
-      else if (name > prefix) return names;
-    }
-    const next = /[?&]last=([^&>]+)/.exec(res.headers.get('link') ?? '')?.[1];
-    if (!next) return names;
-    last = decodeURIComponent(next);
-    if (!last.startsWith(prefix) && last > prefix) return names;
+/** The repositories of `project`, by name (at most `max`). */
+export function projectRepositories(project: string, max = 1000): Promise<{ items: RepositoryInfo[]; total: number }> {
+  return allPages<RepositoryInfo>(`/api/v1/projects/${encodeURIComponent(project)}/repositories`, max);
+}
+
+/** The artifacts of `repository` (without its project prefix), newest pushed first (at most `max`). */
+export function repositoryArtifacts(project: string, repository: string, max = 500): Promise<{ items: ArtifactInfo[]; total: number }> {
+  return allPages<ArtifactInfo>(`${repositoryApiPath(project, repository)}/artifacts`, max);
+}
+
+async function allPages<T>(path: string, max: number): Promise<{ items: T[]; total: number }> {
+  const items: T[] = [];
+  let total = 0;
+  for (let page = 1; items.length < max; page++) {
+    const res = await call(`${path}?page=${page}&page_size=${PAGE_SIZE}`);
+    total = Number(res.headers.get('x-total-count') ?? 0);
+    const batch = (await res.json()) as T[];
+    items.push(...batch);
+    if (batch.length < PAGE_SIZE || items.length >= total) break;
   }
-  return names;
+  return { items: items.slice(0, max), total };
 }

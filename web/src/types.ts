@@ -150,3 +150,25 @@ export interface RetentionDecision {
   rule: number | null;
   reason: string;
 }
+
+/** GET /api/v1/projects/:project/repositories[/:repository] */
+export interface RepositoryInfo {
+  name: string;
+  fullName: string;
+  artifactCount: number;
+  tagCount: number;
+  updatedAt: string;
+}
+
+/** GET /api/v1/projects/:project/repositories/:repository/artifacts */
+export interface ArtifactInfo {
+  digest: string;
+  mediaType: string;
+  artifactType: string | null;
+  size: number;
+  pushedAt: string;
+  pulledAt: string | null;
+  tags: Array<{ name: string; pushedAt: string; immutable: boolean }>;
+  subject: string | null;
+  modelVersion?: { model: string; version: string; scanStatus: string | null };
+}

@@ -166,6 +166,8 @@ export function migrationsFor(dialect: SqlDialect): MigrationProvider {
     '0010_project_scan_policy': {
       up: (db: Kysely<unknown>) => db.schema.alterTable('projects').addColumn('prevent_dangerous', 'integer', (c) => c.notNull().defaultTo(0)).execute(),
     },
+    // Artifact listings page a repository's manifests newest first: an index keeps that a range scan.
+    '0011_artifact_listing': { up: (db: Kysely<unknown>) => db.schema.createIndex('manifests_created').on('manifests').columns(['repository', 'created_at']).execute() },
   };
   return { getMigrations: async () => migrations };
 }

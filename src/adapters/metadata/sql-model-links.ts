@@ -64,6 +64,11 @@ export abstract class ModelLinks {
     return row ? fromBinding(row) : null;
   }
 
+  async findBindings(repository: string, digests: readonly string[]): Promise<Binding[]> {
+    if (digests.length === 0) return [];
+    return (await this.db.selectFrom('model_bindings').selectAll().where('repository', '=', repository).where('digest', 'in', [...digests]).execute()).map(fromBinding);
+  }
+
   async listBindings(modelId: number): Promise<Binding[]> {
     return (await this.db.selectFrom('model_bindings').selectAll().where('model_id', '=', modelId).orderBy('version_id').execute()).map(fromBinding);
   }

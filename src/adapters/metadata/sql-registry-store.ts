@@ -2,13 +2,15 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ManifestReference } from '../../core/oci/manifest.js';
 import type { DigestAlgorithm } from '../../core/oci/digest.js';
-import type { ManifestRecord, PageQuery, PutManifestOptions, RegistryStore, StoredManifest, UploadProgress, UploadRecord } from '../../core/ports/registry-store.js';
+import type { ArtifactSummary, ManifestRecord, OffsetPage, PageQuery, PutManifestOptions, RegistryStore, RepositorySummary, StoredManifest, UploadProgress, UploadRecord } from '../../core/ports/registry-store.js';
 import type { Database, ManifestsTable, UploadsTable } from './schema.js';
 import { claimBlob, requireClaimedBlob, touchLink, touchLiveBlob, touchReferencedLinks } from './sql-blob-index.js';
 import type { DomainEvent } from '../../core/events/domain-events.js';
 import { insertEvents } from './sql-outbox.js';
 import { chargeManifest, releaseManifest } from './sql-project-usage.js';
 import { RegistryError } from '../../core/errors.js';
+import * as listing from './sql-artifact-listing.js';
+import type { RetentionTables } from './sql-retention-schema.js';
 
 const IN_LIST_CHUNK = 500;
 
@@ -246,6 +248,31 @@ export class SqlRegistryStore implements RegistryStore {
     if (page.artifactType !== undefined) q = q.where('artifact_type', '=', page.artifactType);
     if (page.last !== undefined) q = q.where('digest', '>', page.last);
     return (await q.execute()).map(fromManifestRow);
+  }
+
+  async listProjectRepositories(project: string, query: { contains?: string | undefined; offset: number; limit: number }): Promise<OffsetPage<RepositorySummary>> {
+    return listing.listProjectRepositories(this.listingDb, project, query);
+  }
+
+  async repositorySummary(name: string): Promise<RepositorySummary | null> {
+    return listing.repositorySummary(this.listingDb, name);
+  }
+
+  async listArtifacts(repository: string, query: { offset: number; limit: number }): Promise<OffsetPage<ArtifactSummary>> {
+    return listing.listArtifacts(this.listingDb, repository, query);
+  }
+
+  async artifactSummary(repository: string, digest: string): Promise<ArtifactSummary | null> {
+    return listing.artifactSummary(this.listingDb, repository, digest);
+  }
+
+  async repositoryContents(repository: string): Promise<Array<{ digest: string; tags: string[] }>> {
+    return listing.repositoryContents(this.listingDb, repository);
+  }
+
+  /** The database with retention's pull-time table, which artifact listings read. */
+  private get listingDb(): Kysely<Database & RetentionTables> {
+    return this.db as unknown as Kysely<Database & RetentionTables>;
   }
 
   async ping(): Promise<void> {

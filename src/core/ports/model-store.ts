@@ -126,6 +126,8 @@ export interface ModelStore {
   putBinding(binding: Binding): Promise<void>;
   getBinding(versionId: number): Promise<Binding | null>;
   findBinding(repository: string, digest: string): Promise<Binding | null>;
+  /** The bindings of whichever of `digests` in `repository` are bound, in one lookup. */
+  findBindings(repository: string, digests: readonly string[]): Promise<Binding[]>;
   listBindings(modelId: number): Promise<Binding[]>;
 
   /** Moves, creates or removes an alias and records the move, atomically. */

@@ -61,6 +61,38 @@ export interface PageQuery {
   limit: number;
 }
 
+/** A repository with what listings show of it. */
+export interface RepositorySummary {
+  name: string;
+  artifactCount: number;
+  tagCount: number;
+  /** The latest manifest push or tag move. */
+  updatedAt: Date;
+}
+
+/** A tag as artifact listings show it. */
+export interface TagRecord {
+  name: string;
+  /** When the tag was last pushed or moved. */
+  updatedAt: Date;
+}
+
+/** A manifest with what artifact listings show of it. */
+export interface ArtifactSummary extends ManifestRecord {
+  /** The manifest's bytes plus its distinct blobs' sizes (an index: its own bytes only). */
+  totalSize: number;
+  /** The last recorded client pull, null when none. */
+  pulledAt: Date | null;
+  /** Its tags, newest first. */
+  tags: TagRecord[];
+}
+
+/** An offset page: `offset` items skipped, at most `limit` returned, and how many there are in all. */
+export interface OffsetPage<T> {
+  total: number;
+  items: T[];
+}
+
 /** The OCI index of a registry. */
 export interface RegistryStore {
   listRepositories(page: PageQuery): Promise<string[]>;
@@ -136,6 +168,20 @@ export interface RegistryStore {
   findManifestDigests(repository: string, hexPrefix: string, limit: number): Promise<string[]>;
   /** Manifests in `repository` whose subject is `subject`, ordered by digest. */
   listReferrers(repository: string, subject: string, page: PageQuery & { artifactType?: string | undefined }): Promise<ManifestRecord[]>;
+
+  /**
+   * Repositories named `<project>/...` holding at least one manifest, in name order, optionally only
+   * those whose name after `<project>/` contains `contains` (literally); `offset`/`limit` paged.
+   */
+  listProjectRepositories(project: string, query: { contains?: string | undefined; offset: number; limit: number }): Promise<OffsetPage<RepositorySummary>>;
+  /** One repository's summary; null when it holds no manifest. */
+  repositorySummary(name: string): Promise<RepositorySummary | null>;
+  /** Manifests of `repository`, newest pushed first (then by digest), with tags, total sizes and pull times. */
+  listArtifacts(repository: string, query: { offset: number; limit: number }): Promise<OffsetPage<ArtifactSummary>>;
+  /** One manifest as listArtifacts shows it; null when absent. */
+  artifactSummary(repository: string, digest: string): Promise<ArtifactSummary | null>;
+  /** Every manifest digest of `repository` with the tags pointing at it. */
+  repositoryContents(repository: string): Promise<Array<{ digest: string; tags: string[] }>>;
 
   /** Checks the store can answer (readiness). */
   ping(): Promise<void>;

@@ -1,11 +1,11 @@
-// One project: its repositories, models, members, robot accounts (names only) and webhooks, each
-// shown when the caller may read it, and a link to its policies page.
+// One project: its repositories (with artifact and tag counts), models, members, robot accounts (names
+// only) and webhooks, each shown when the caller may read it, and a link to its policies page.
 import { json, jsonOrNull } from '../api.js';
 import { h, link, replace } from '../dom.js';
 import type { Page } from '../page.js';
 import { projectRepositories } from '../repositories.js';
 import { projectRole } from '../roles.js';
-import type { Member, Model, Project, Robot, Webhook } from '../types.js';
+import type { Member, Model, Project, RepositoryInfo, Robot, Webhook } from '../types.js';
 import { badge, failure, message, section, table, time } from '../view.js';
 
 /** The project page (`#/projects/<name>`). */
@@ -22,7 +22,7 @@ export const projectPage: Page = async (ctx) => {
   }
   const signedIn = ctx.session !== null;
   const [repos, models, members, robots, webhooks] = await Promise.all([
-    projectRepositories(name, signedIn).catch((err: unknown) => err),
+    projectRepositories(name).catch((err: unknown) => err),
     json<Model[]>(`/api/v1/models?project=${encodeURIComponent(name)}&limit=1000`).catch((err: unknown) => err),
     signedIn ? jsonOrNull<Member[]>(`${base}/members`) : null,
     signedIn ? jsonOrNull<Robot[]>(`${base}/robots`) : null,
@@ -32,16 +32,20 @@ export const projectPage: Page = async (ctx) => {
   if (!ctx.current()) return;
 
   const modelNames = new Set(Array.isArray(models) ? (models as Model[]).map((m) => m.name) : []);
+  const listed = repos instanceof Error ? null : (repos as { items: RepositoryInfo[]; total: number });
   const repoSection = section(
     'Repositories',
-    repos instanceof Error
+    listed === null
       ? failure('repositories', repos)
       : [
-          (repos as { fromCatalog: boolean }).fromCatalog ? null : message('Anonymous visitors see the project’s models only; sign in to list every repository.'),
-          table('Repositories', ['Repository', 'Kind'], (repos as { names: string[] }).names.map((r) => [
-            link(['repositories', ...r.split('/')], r),
-            modelNames.has(r) ? badge('model', 'info') : badge('artifact', 'muted'),
+          table('Repositories', ['Repository', 'Kind', 'Artifacts', 'Tags', 'Updated'], listed.items.map((r) => [
+            link(['repositories', ...r.fullName.split('/')], r.fullName),
+            modelNames.has(r.fullName) ? badge('model', 'info') : badge('artifact', 'muted'),
+            r.artifactCount,
+            r.tagCount,
+            time(r.updatedAt),
           ]), 'No repositories yet.'),
+          listed.total > listed.items.length ? message(`Showing ${listed.items.length} of ${listed.total} repositories.`) : null,
         ],
   );
   const modelSection = section(

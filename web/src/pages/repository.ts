@@ -1,67 +1,70 @@
-// One repository (`#/repositories/<project>/<name>`): its tags with digest, media and artifact type,
-// kind (model or image), size and, for model versions, when they were pushed; and copy-able pull
-// commands for berth and skopeo.
-import { call, jsonOrNull, modelPath, repositoryPath } from '../api.js';
+// One repository (`#/repositories/<project>/<name>`): its artifacts, newest pushed first, one row per
+// tag (and one per untagged artifact) with digest, media and artifact type, kind (model or image),
+// size, when the tag was pushed and the artifact last pulled, and which tags are immutable; then
+// copy-able pull commands for berth and skopeo. Everything comes from the repositories REST API.
 import { h, link, replace } from '../dom.js';
+import { kindOf } from '../manifests.js';
 import type { Page } from '../page.js';
-import { mapLimited, tagInfo, type TagInfo } from '../manifests.js';
-import type { ModelDetail } from '../types.js';
+import { repositoryArtifacts } from '../repositories.js';
+import type { ArtifactInfo } from '../types.js';
 import { badge, command, failure, formatBytes, message, section, shortDigest, table, time } from '../view.js';
-
-/** Tags whose manifests are read for the table (more are listed by name only). */
-const DETAILED_TAGS = 100;
 
 /** The repository page. */
 export const repositoryPage: Page = async (ctx) => {
   const repository = ctx.segments.slice(1).join('/');
   ctx.title(repository);
   const heading = h('h1', null, repository);
-  const project = repository.split('/')[0]!;
-  let tags: string[];
+  const slash = repository.indexOf('/');
+  const project = repository.slice(0, slash);
+  let listed: { items: ArtifactInfo[]; total: number };
   try {
-    const res = await call(`${repositoryPath(repository)}/tags/list?n=1000`);
-    tags = ((await res.json()) as { tags?: string[] | null }).tags ?? [];
+    if (slash <= 0) throw new Error(`${repository} is not <project>/<repository>`);
+    listed = await repositoryArtifacts(project, repository.slice(slash + 1));
   } catch (err) {
     replace(ctx.main, heading, failure(`repository ${repository}`, err, ctx.session !== null));
     return;
   }
-  const slash = repository.indexOf('/');
-  const infos = await mapLimited(tags.slice(0, DETAILED_TAGS), 6, (tag) => tagInfo(repository, tag).catch((err: unknown) => err as Error));
-  const hasModel = infos.some((i) => !(i instanceof Error) && i.kind === 'model');
-  // Model versions know when they were pushed; plain images have no such record.
-  const model = hasModel && slash > 0 ? await jsonOrNull<ModelDetail>(modelPath(repository.slice(0, slash), repository.slice(slash + 1))) : null;
   if (!ctx.current()) return;
-  const pushedAt = new Map((model?.versions ?? []).filter((v) => v.tag).map((v) => [v.tag!, v.createdAt]));
-  const rows = tags.map((tag, i) => {
-    const info = infos[i];
-    if (info === undefined) return [h('code', null, tag), '—', '—', '—', '—', '—'];
-    if (info instanceof Error) return [h('code', null, tag), message(info.message, 'error'), '', '', '', ''];
-    return [h('code', { class: 'tag' }, tag), shortDigest(info.digest), typeCell(info), kindBadge(info), formatBytes(info.size), time(pushedAt.get(tag))];
+  const artifacts = listed.items;
+  const rows = artifacts.flatMap((a) => {
+    const cells = [shortDigest(a.digest), typeCell(a), kindBadge(a), formatBytes(a.size)];
+    if (a.tags.length === 0) return [[h('span', { class: 'muted' }, 'untagged'), ...cells, time(a.pushedAt), time(a.pulledAt)]];
+    return a.tags.map((t) => [
+      [h('code', { class: 'tag' }, t.name), t.immutable ? [' ', badge('immutable', 'warn', 'a tag immutability rule protects this tag')] : null],
+      ...cells,
+      time(t.pushedAt),
+      time(a.pulledAt),
+    ]);
   });
-  const host = location.host;
-  const modelTags = new Set(infos.filter((i): i is TagInfo => !(i instanceof Error) && i.kind === 'model').map((i) => i.tag));
-  const pullSection = tags.length === 0 ? null : pullCommands(host, repository, tags, modelTags);
+  const tags = artifacts.flatMap((a) => a.tags.map((t) => t.name));
+  const modelTags = new Set(artifacts.filter((a) => a.modelVersion).flatMap((a) => a.tags.map((t) => t.name)));
+  const hasModel = artifacts.some((a) => a.modelVersion);
   replace(
     ctx.main,
     heading,
-    h('p', { class: 'meta' }, 'Project ', link(['projects', project], project), model ? [' · ', link(['models', repository.slice(0, slash), ...repository.slice(slash + 1).split('/')], 'model page')] : null),
-    section('Tags', table('Tags', ['Tag', 'Digest', 'Media type / artifact type', 'Kind', 'Size', 'Pushed'], rows, 'No tags.'), tags.length > DETAILED_TAGS ? message(`Details are shown for the first ${DETAILED_TAGS} tags.`) : null),
-    pullSection,
+    h('p', { class: 'meta' }, 'Project ', link(['projects', project], project), hasModel ? [' · ', link(['models', project, ...repository.slice(slash + 1).split('/')], 'model page')] : null),
+    section(
+      'Tags',
+      table('Tags', ['Tag', 'Digest', 'Media type / artifact type', 'Kind', 'Size', 'Pushed', 'Pulled'], rows, 'No artifacts.'),
+      listed.total > artifacts.length ? message(`Showing the newest ${artifacts.length} of ${listed.total} artifacts.`) : null,
+    ),
+    tags.length === 0 ? null : pullCommands(location.host, repository, tags, modelTags),
   );
 };
 
-function typeCell(info: TagInfo): HTMLElement {
-  return h('span', { class: 'types' }, h('code', null, info.mediaType || '—'), info.artifactType ? [h('br'), h('code', { class: 'muted' }, info.artifactType)] : null);
+function typeCell(a: ArtifactInfo): HTMLElement {
+  return h('span', { class: 'types' }, h('code', null, a.mediaType || '—'), a.artifactType ? [h('br'), h('code', { class: 'muted' }, a.artifactType)] : null);
 }
 
-function kindBadge(info: TagInfo): HTMLElement {
-  return info.kind === 'model' ? badge('model', 'info') : info.kind === 'image' ? badge('image', 'ok') : badge(info.kind, 'muted');
+function kindBadge(a: ArtifactInfo): HTMLElement {
+  const kind = a.modelVersion ? 'model' : kindOf(a.mediaType, a.artifactType);
+  const scan = a.modelVersion?.scanStatus;
+  return kind === 'model' ? badge('model', 'info', scan ? `scan: ${scan}` : undefined) : kind === 'image' ? badge('image', 'ok') : badge(kind, 'muted');
 }
 
 function pullCommands(host: string, repository: string, tags: string[], modelTags: Set<string>): HTMLElement {
   const select = h('select', { id: 'pull-tag' }, tags.map((t) => h('option', { value: t }, t)));
-  const preferred = tags.includes('latest') ? 'latest' : tags[tags.length - 1]!;
-  select.value = preferred;
+  select.value = tags.includes('latest') ? 'latest' : tags[0]!;
   const commands = h('div', { id: 'pull-commands' });
   const show = () => {
     const ref = `${host}/${repository}:${select.value}`;
