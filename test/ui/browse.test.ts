@@ -105,6 +105,9 @@ describe.skipIf(!HAVE_TOOLS)('web UI in Chromium', () => {
     await page.locator('main table').waitFor();
     expect(await firstColumn(page)).toEqual(['open']);
     expect(await page.locator('#session a').textContent()).toBe('Sign in');
+    await page.goto(`${berth.url}/ui/#/projects/open`);
+    await page.locator('section[aria-labelledby="s-repositories"] tbody').waitFor();
+    expect(await page.locator('section[aria-labelledby="s-repositories"] tbody td:first-child').allTextContents()).toEqual(['open/evil']);
     await page.goto(`${berth.url}/ui/#/projects/team`);
     await page.locator('main .message').waitFor();
     expect(await page.locator('main').textContent()).toMatch(/not found, or private: sign in/);

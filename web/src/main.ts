@@ -3,6 +3,7 @@
 import { call, whenSessionExpires } from './api.js';
 import { h, replace } from './dom.js';
 import type { Page, PageContext } from './page.js';
+import { auditPage } from './pages/audit.js';
 import { loginPage } from './pages/login.js';
 import { modelPage } from './pages/model.js';
 import { modelsPage } from './pages/models.js';
@@ -10,6 +11,7 @@ import { policiesPage } from './pages/policies.js';
 import { projectPage } from './pages/project.js';
 import { projectsPage } from './pages/projects.js';
 import { repositoryPage } from './pages/repository.js';
+import { webhooksPage } from './pages/webhooks.js';
 import { clearSession, currentSession } from './session.js';
 import { message } from './view.js';
 
@@ -17,13 +19,17 @@ const main = document.getElementById('main')!;
 const sessionBox = document.getElementById('session')!;
 let generation = 0;
 
+/** The pages under a project (`#/projects/<name>/<page>`). */
+const PROJECT_PAGES: Record<string, Page> = { policies: policiesPage, audit: auditPage, webhooks: webhooksPage };
+
 /** The page for a route's first segment. */
 const ROUTES: Record<string, Page> = {
   '': projectsPage,
-  projects: async (ctx) => (ctx.segments[2] === 'policies' ? policiesPage(ctx) : ctx.segments.length > 1 ? projectPage(ctx) : projectsPage(ctx)),
+  projects: async (ctx) => (PROJECT_PAGES[ctx.segments[2] ?? ''] ?? (ctx.segments.length > 1 ? projectPage : projectsPage))(ctx),
   repositories: repositoryPage,
   models: async (ctx) => (ctx.segments.length > 2 ? modelPage(ctx) : modelsPage(ctx)),
   login: loginPage,
+  audit: auditPage,
 };
 
 function parseHash(): { segments: string[]; query: URLSearchParams } | null {
@@ -79,7 +85,8 @@ function renderSession(): void {
   }
   const logout = h('button', { type: 'button', id: 'logout' }, 'Sign out');
   logout.addEventListener('click', () => void signOut(logout));
-  replace(sessionBox, h('span', { class: 'user', id: 'current-user' }, session.username, session.sysadmin ? ' (admin)' : ''), ' ', logout);
+  const audit = session.sysadmin ? [h('a', { href: '#/audit', id: 'audit-link' }, 'Audit log'), ' '] : null;
+  replace(sessionBox, audit, h('span', { class: 'user', id: 'current-user' }, session.username, session.sysadmin ? ' (admin)' : ''), ' ', logout);
 }
 
 /** Revokes the session's token, forgets it, and shows the projects as an anonymous visitor. */

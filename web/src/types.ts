@@ -20,13 +20,53 @@ export interface Robot {
   disabled: boolean;
 }
 
-/** GET /api/v1/projects/:project/webhooks */
+/** GET /api/v1/projects/:project/webhooks (secrets are write-only: only whether one is set). */
 export interface Webhook {
-  id: number | string;
+  id: number;
   name: string;
   url: string;
   events: string[];
+  format: 'default' | 'cloudevents';
+  hasSecret: boolean;
+  hasAuthHeader: boolean;
   enabled: boolean;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+/** GET /api/v1/webhooks/:id/deliveries (each item). */
+export interface WebhookDelivery {
+  id: number;
+  eventId: string;
+  eventType: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  lastLatencyMs: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** POST /api/v1/webhooks/:id/test */
+export interface WebhookTestResult {
+  success: boolean;
+  delivery: WebhookDelivery;
+}
+
+/** GET /api/v1/audit and /api/v1/projects/:project/audit (each item, newest first). */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  actorKind: string;
+  action: string;
+  resource: string;
+  project: string | null;
+  allowed: boolean;
+  status: number;
+  sourceAddress: string | null;
 }
 
 /** A registered model (GET /api/v1/models and the model page). */

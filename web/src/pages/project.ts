@@ -1,5 +1,6 @@
 // One project: its repositories (with artifact and tag counts), models, members, robot accounts (names
-// only) and webhooks, each shown when the caller may read it, and a link to its policies page.
+// only) and webhooks, each shown when the caller may read it, and links to its policies, webhooks and
+// audit log pages.
 import { json, jsonOrNull } from '../api.js';
 import { h, link, replace } from '../dom.js';
 import type { Page } from '../page.js';
@@ -59,6 +60,7 @@ export const projectPage: Page = async (ctx) => {
     h('h1', null, project.name),
     h('p', { class: 'meta' }, project.public ? badge('public', 'info') : badge('private', 'muted'), ' Your role: ', h('strong', { id: 'project-role' }, role.label), ' · created ', time(project.createdAt)),
     h('p', null, link(['projects', project.name, 'policies'], 'Policies'), ': storage quota, immutable tags, tag retention'),
+    signedIn ? h('p', null, link(['projects', project.name, 'webhooks'], 'Webhooks'), ' and their deliveries · ', link(['projects', project.name, 'audit'], 'Audit log')) : null,
     repoSection,
     modelSection,
     members ? section('Members', table('Members', ['User', 'Role'], members.map((m) => [m.username, m.role]), 'No members.')) : null,
