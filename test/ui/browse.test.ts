@@ -12,13 +12,13 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBerth, type BerthProcess } from '../support/berth.js';
+import { CHROMIUM, signInThroughUi, watchedPage } from '../support/browser.js';
 import { isolatedEnv, pushFixture } from '../support/hub-models.js';
 import { writeModelFixture } from '../support/model-fixtures.js';
 import { writeImageLayout, type Layout } from '../support/oci-layouts.js';
 import { apiClient, must, type Credentials } from '../support/registry-auth.js';
 import { toolAvailable } from '../support/tools.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const HAVE_TOOLS = toolAvailable(CHROMIUM) && toolAvailable('skopeo');
 const ADMIN: Credentials = { username: 'admin', password: 'ui-admin-password' };
 const CARD = [
@@ -73,27 +73,8 @@ describe.skipIf(!HAVE_TOOLS)('web UI in Chromium', () => {
   });
 
   /** A fresh tab (own sessionStorage) that records CSP violations, page errors and dialogs. */
-  async function open(context?: BrowserContext): Promise<Page> {
-    const page = await (context ?? (await browser.newContext())).newPage();
-    page.on('console', (m) => {
-      // Failed fetches (the anonymous 404 on a private project) are expected; CSP refusals are not.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('dialog', (d) => {
-      problems.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
-    return page;
-  }
-
-  async function signIn(page: Page): Promise<void> {
-    await page.goto(`${berth.url}/ui/#/login`);
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#current-user').waitFor();
-  }
+  const open = (context?: BrowserContext): Promise<Page> => watchedPage(browser, problems, context);
+  const signIn = (page: Page): Promise<void> => signInThroughUi(page, berth.url, ADMIN);
 
   const firstColumn = (page: Page) => page.locator('main table tbody tr td:first-child').allTextContents();
 

@@ -9,11 +9,11 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBerth, type BerthProcess } from '../support/berth.js';
+import { CHROMIUM, signInThroughUi, watchedPage } from '../support/browser.js';
 import { apiClient, eventually, must, mustPushImage, RegistryClient, type Credentials } from '../support/registry-auth.js';
 import { toolAvailable } from '../support/tools.js';
 import { startReceiver, waitFor, type WebhookReceiver } from '../support/webhook-receiver.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = toolAvailable(CHROMIUM);
 const ADMIN: Credentials = { username: 'admin', password: 'ui-admin-password' };
 const DEV: Credentials = { username: 'devi', password: 'developer-password-1' };
@@ -56,21 +56,8 @@ describe.skipIf(!HAVE_CHROMIUM)('operations views in Chromium', () => {
 
   /** A fresh tab, signed in as `who`, recording dialogs, page errors and console errors (CSP reports). */
   async function signedIn(who: Credentials): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    page.on('console', (m) => {
-      // Refused API calls (the developer's 403s) are expected; CSP refusals and script errors are not.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    page.on('dialog', (d) => {
-      problems.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
-    await page.goto(`${berth.url}/ui/#/login`);
-    await page.getByLabel('Username').fill(who.username);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#current-user').waitFor();
+    const page = await watchedPage(browser, problems);
+    await signInThroughUi(page, berth.url, who);
     return page;
   }
 

@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import type { ArtifactSummary, OffsetPage, RepositorySummary, TagRecord } from '../../core/ports/registry-store.js';
 import type { Database, ManifestsTable } from './schema.js';
 import type { RetentionTables } from './sql-retention-schema.js';
+import { fromManifestRow } from './manifest-rows.js';
 
 type Db = Kysely<Database & RetentionTables>;
 
@@ -100,14 +101,7 @@ async function decorate(db: Db, repository: string, rows: Array<Omit<ManifestsTa
   const blobBytes = new Map(sizes.map((s) => [s.manifest_digest, Number(s.bytes)]));
   const pulledAt = new Map(pulls.map((p) => [p.digest, new Date(Number(p.pulled_at))]));
   return rows.map((r) => ({
-    repository: r.repository,
-    digest: r.digest,
-    mediaType: r.media_type,
-    size: Number(r.size),
-    subject: r.subject ?? undefined,
-    artifactType: r.artifact_type ?? undefined,
-    annotations: r.annotations ? (JSON.parse(r.annotations) as Record<string, string>) : undefined,
-    createdAt: new Date(Number(r.created_at)),
+    ...fromManifestRow(r),
     totalSize: Number(r.size) + (INDEX_TYPES.includes(r.media_type) ? 0 : (blobBytes.get(r.digest) ?? 0)),
     pulledAt: pulledAt.get(r.digest) ?? null,
     tags: tagsOf.get(r.digest) ?? [],

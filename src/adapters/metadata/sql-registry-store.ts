@@ -3,13 +3,14 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ManifestReference } from '../../core/oci/manifest.js';
 import type { DigestAlgorithm } from '../../core/oci/digest.js';
 import type { ArtifactSummary, ManifestRecord, OffsetPage, PageQuery, PutManifestOptions, RegistryStore, RepositorySummary, StoredManifest, UploadProgress, UploadRecord } from '../../core/ports/registry-store.js';
-import type { Database, ManifestsTable, UploadsTable } from './schema.js';
+import type { Database, UploadsTable } from './schema.js';
 import { claimBlob, requireClaimedBlob, touchLink, touchLiveBlob, touchReferencedLinks } from './sql-blob-index.js';
 import type { DomainEvent } from '../../core/events/domain-events.js';
 import { insertEvents } from './sql-outbox.js';
 import { chargeManifest, releaseManifest } from './sql-project-usage.js';
 import { RegistryError } from '../../core/errors.js';
 import * as listing from './sql-artifact-listing.js';
+import { fromManifestRow, toManifestRow } from './manifest-rows.js';
 import type { RetentionTables } from './sql-retention-schema.js';
 
 const IN_LIST_CHUNK = 500;
@@ -325,33 +326,6 @@ function fromUploadRow(r: UploadsTable): UploadRecord {
     updatedAt: new Date(Number(r.updated_at)),
     hashState: r.hash_state ? new Uint8Array(r.hash_state) : null,
     blobVersion: r.blob_version,
-  };
-}
-
-function toManifestRow(m: StoredManifest): ManifestsTable {
-  return {
-    repository: m.repository,
-    digest: m.digest,
-    media_type: m.mediaType,
-    size: m.size,
-    content: m.content,
-    subject: m.subject ?? null,
-    artifact_type: m.artifactType ?? null,
-    annotations: m.annotations ? JSON.stringify(m.annotations) : null,
-    created_at: m.createdAt.getTime(),
-  };
-}
-
-function fromManifestRow(r: Omit<ManifestsTable, 'content'>): ManifestRecord {
-  return {
-    repository: r.repository,
-    digest: r.digest,
-    mediaType: r.media_type,
-    size: Number(r.size),
-    subject: r.subject ?? undefined,
-    artifactType: r.artifact_type ?? undefined,
-    annotations: r.annotations ? (JSON.parse(r.annotations) as Record<string, string>) : undefined,
-    createdAt: new Date(Number(r.created_at)),
   };
 }
 

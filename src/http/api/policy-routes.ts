@@ -2,25 +2,17 @@
 // (/api/v1/projects/:project/immutable-rules) and storage quotas (/quota, /api/v1/quotas, and the
 // usage repair). Handlers parse, call the ImmutabilityService or QuotaService, reply.
 import { z } from 'zod';
-import type { AccessService } from '../../core/access/access-service.js';
-import { isSystemAdmin, operatorName, type Principal } from '../../core/access/permissions.js';
-import { RegistryError } from '../../core/errors.js';
 import type { ImmutabilityService } from '../../core/policies/immutability-service.js';
 import { DECORATIONS } from '../../core/policies/immutable-rules.js';
-import type { PolicyCaller } from '../../core/policies/policy-caller.js';
 import type { QuotaService } from '../../core/policies/quota-service.js';
 import type { ImmutableRule } from '../../core/ports/policy-store.js';
+import { policyCallers, type PolicyCallerDeps } from './policy-caller.js';
 import { route, type ApiRoute } from './route.js';
 
 /** What the policy routes need. */
-export interface PolicyRouteDeps {
+export interface PolicyRouteDeps extends PolicyCallerDeps {
   immutability: ImmutabilityService;
   quotas: QuotaService;
-  access: AccessService;
-  /** False when access control is off: every caller administers everything. */
-  authEnabled: boolean;
-  /** Whether a project exists (a project record, or content under its name) when access control is off. */
-  projectKnown: (project: string) => Promise<boolean>;
 }
 
 const project = z.object({ project: z.string() });
@@ -40,15 +32,7 @@ const quotaBody = z.object({ hard: z.object({ storage: z.number().int().min(-1).
 /** The immutability and quota routes. */
 export function policyRoutes(deps: PolicyRouteDeps): ApiRoute[] {
   const { immutability, quotas } = deps;
-  const caller = (principal: Principal): PolicyCaller => ({
-    actor: operatorName(principal),
-    admin: !deps.authEnabled || isSystemAdmin(principal),
-    see: async (p) => {
-      if (deps.authEnabled) await deps.access.getProject(principal, p);
-      else if (!(await deps.projectKnown(p))) throw new RegistryError('NOT_FOUND', `project "${p}" not found`);
-    },
-    may: async (p, action) => !deps.authEnabled || deps.access.can(principal, p, action),
-  });
+  const caller = policyCallers(deps);
   const base = '/api/v1/projects/:project/immutable-rules';
   return [
     route({ method: 'GET', url: base, permission: 'authenticated', schema: { params: project },

@@ -5,22 +5,14 @@
 // project); deleting needs `delete` (a tag only: `tag.delete`).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { AccessService } from '../../core/access/access-service.js';
-import { isSystemAdmin, operatorName, type Principal } from '../../core/access/permissions.js';
-import { RegistryError } from '../../core/errors.js';
 import type { Artifact, ArtifactCatalog, ArtifactReference } from '../../core/oci/artifact-catalog.js';
-import type { PolicyCaller } from '../../core/policies/policy-caller.js';
 import type { RepositorySummary } from '../../core/ports/registry-store.js';
+import { policyCallers, type PolicyCallerDeps } from './policy-caller.js';
 import { route, type ApiRoute } from './route.js';
 
 /** What the repository routes need. */
-export interface RepositoryRouteDeps {
+export interface RepositoryRouteDeps extends PolicyCallerDeps {
   catalog: ArtifactCatalog;
-  access: AccessService;
-  /** False when access control is off: every caller may do everything. */
-  authEnabled: boolean;
-  /** Whether a project exists (a record or content under its name) when access control is off. */
-  projectKnown: (project: string) => Promise<boolean>;
 }
 
 /** Largest page_size accepted. */
@@ -40,15 +32,7 @@ const artifactQuery = z.object({ ...paging, with_tag: z.enum(['true', 'false']).
 /** The repository and artifact routes. */
 export function repositoryRoutes(deps: RepositoryRouteDeps): ApiRoute[] {
   const { catalog } = deps;
-  const caller = (principal: Principal): PolicyCaller => ({
-    actor: operatorName(principal),
-    admin: !deps.authEnabled || isSystemAdmin(principal),
-    see: async (p) => {
-      if (deps.authEnabled) await deps.access.getProject(principal, p);
-      else if (!(await deps.projectKnown(p))) throw new RegistryError('NOT_FOUND', `project "${p}" not found`);
-    },
-    may: async (p, action) => !deps.authEnabled || deps.access.can(principal, p, action),
-  });
+  const caller = policyCallers(deps);
   const base = '/api/v1/projects/:project/repositories';
   return [
     route({ method: 'GET', url: base, permission: 'public', schema: { params: project, query: repositoryQuery },
