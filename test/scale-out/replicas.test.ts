@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { startBerth, type BerthProcess } from '../support/berth.js';
 import { absolute, descriptorOf, digestOf } from '../support/oci-client.js';
 import { blobPath, writeImageLayout, writeModelPackLayout, type Layout } from '../support/oci-layouts.js';
@@ -171,6 +171,8 @@ describe.skipIf(!postgresUp)('two replicas on one PostgreSQL database and one S3
   });
 
   it('takes the same blob on both replicas at once, whole and in chunks, and stores it once', async () => {
+    // This race has failed rarely under a loaded machine; what the replicas logged says why.
+    onTestFailed(() => console.log(`replica A logged:\n${a.output()}\nreplica B logged:\n${b.output()}`));
     const bytes = randomBytes(12 * MiB + 321);
     const digest = digestOf(bytes);
     const token = await tokenFrom(b, ['same/blob']);

@@ -86,6 +86,27 @@ describe('s3 blob store', () => {
     }
   });
 
+  it('commits over a blob whose HEAD fails at that moment (another replica overwriting it)', async () => {
+    const store = s3Store();
+    try {
+      const id = randomUUID();
+      const bytes = randomBytes(1000);
+      const size = await store.appendUpload(id, 0, chunks(bytes), { newVersion: 'v1' });
+      const bucket = (store as unknown as { bucket: { size(key: string): Promise<number | null> } }).bucket;
+      const real = bucket.size.bind(bucket);
+      let failures = 1;
+      bucket.size = async (key) => {
+        if (key.startsWith('blobs/') && failures-- > 0) throw new Error('InternalError: We encountered an internal error');
+        return real(key);
+      };
+      await store.commitUpload(id, size, sha256(bytes), 'v1');
+      expect(failures).toBe(0);
+      expect(await store.stat(sha256(bytes))).toBe(1000);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps the acknowledged bytes when an append from the same version loses the race', async () => {
     const store = s3Store();
     try {

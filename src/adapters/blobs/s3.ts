@@ -108,7 +108,10 @@ class S3BlobStore implements BlobStore {
 
   async commitUpload(id: string, size: number, digest: string, version?: string | null): Promise<void> {
     const target = blobKey(digest);
-    if ((await this.bucket.size(target)) === size) return;
+    // Already there (pushed before, or by another replica): nothing to copy. A HEAD that fails says
+    // nothing either way (some S3 servers fail it while another replica overwrites the object), and
+    // copying identical bytes over the object is always safe.
+    if ((await this.bucket.size(target).catch(() => null)) === size) return;
     const source = await this.uploads.single(id, size, version);
     if (source === null) await this.bucket.put(target, new Uint8Array());
     else await this.bucket.copy(source, target, size);

@@ -67,6 +67,33 @@ describe('UploadService', () => {
     expect(await store.getLinkedBlob('r', sha(other))).toBeNull();
   });
 
+  it('rides out a store that fails or shows the blob short for a moment after the commit (a concurrent overwrite)', async () => {
+    const bytes = randomBytes(4000);
+    // Once the bytes are committed, the first look at them fails and the second sees a short object.
+    let committed = false;
+    let hiccups = 2;
+    const overwritten = new Proxy(blobs, {
+      get: (target, property, receiver) => {
+        if (property === 'commitUpload') {
+          return async (...args: Parameters<BlobStore['commitUpload']>) => {
+            await target.commitUpload(...args);
+            committed = true;
+          };
+        }
+        if (property !== 'stat') return Reflect.get(target, property, receiver);
+        return async (digest: string) => {
+          if (!committed || hiccups === 0) return target.stat(digest);
+          hiccups--;
+          if (hiccups === 1) throw new Error('InternalError: the object is being replaced');
+          return 17;
+        };
+      },
+    });
+    expect(await new UploadService(overwritten, store, systemClock).putWhole('r', sha(bytes), body(bytes))).toEqual({ digest: sha(bytes), size: 4000 });
+    expect(hiccups).toBe(0);
+    expect(await store.getLinkedBlob('r', sha(bytes))).not.toBeNull();
+  });
+
   it('continues a session begun by another instance from its saved digest state, reading nothing back', async () => {
     const readBacks: string[] = [];
     const watched = new Proxy(blobs, {

@@ -124,12 +124,17 @@ export class UploadService {
   /**
    * True when the committed blob `digest` has `size` bytes. Asked again for a moment before saying no:
    * another replica committing the same content may be overwriting the object right now, which some
-   * S3 servers (s3rver) show as absent or short while it happens.
+   * S3 servers (s3rver) show as absent, short or failing while it happens.
    */
   private async bytesPresent(digest: string, size: number): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
-      if ((await this.blobs.stat(digest)) === size) return true;
-      if (attempt === 5) return false;
+      const last = attempt === 5;
+      try {
+        if ((await this.blobs.stat(digest)) === size) return true;
+        if (last) return false;
+      } catch (err) {
+        if (last) throw err;
+      }
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     }
   }
