@@ -1,11 +1,13 @@
 // What the sections of the policies page share: the project they show, what the caller may change
 // there (read from the caller's role, as the API's permission table grants it; the API still decides,
 // and its refusal is shown), and a section that loads, and reloads after an action, on its own, so one
-// refused or failed call shows as a message in its section instead of failing the page.
-import { ApiError } from '../api.js';
-import { h, replace, type Child } from '../dom.js';
+// refused or failed call shows as a message in its section instead of failing the page. Also the
+// opening every per-project page (policies, webhooks) shares: the project is checked, the caller's role read.
+import { ApiError, json } from '../api.js';
+import { h, link, replace, type Child } from '../dom.js';
 import type { PageContext } from '../page.js';
-import type { ProjectRole } from '../roles.js';
+import { projectRole, type ProjectRole } from '../roles.js';
+import type { Project } from '../types.js';
 import { failure, message, section } from '../view.js';
 
 /** What the caller may change in the project's policies. */
@@ -84,4 +86,32 @@ export function confirmButton(label: string, confirmLabel: string, props: Record
     act(button);
   });
   return button;
+}
+
+/** What a per-project page starts from: the project's name, its API base, the link back to it and the caller's role. */
+export interface ProjectPageStart {
+  name: string;
+  base: string;
+  back: HTMLElement;
+  role: ProjectRole;
+}
+
+/**
+ * Opens a page about the project in `ctx.segments[1]` titled `heading`: checks the project is visible
+ * (showing the refusal under the heading if not) and reads the caller's role; null when the page is done
+ * or no longer current.
+ */
+export async function startProjectPage(ctx: PageContext, heading: string, title: string): Promise<ProjectPageStart | null> {
+  const name = ctx.segments[1]!;
+  ctx.title(`${name} · ${title}`);
+  const base = `/api/v1/projects/${encodeURIComponent(name)}`;
+  const back = h('p', { class: 'meta' }, link(['projects', name], `← Project ${name}`));
+  try {
+    await json<Project>(base);
+  } catch (err) {
+    replace(ctx.main, back, h('h1', null, `${heading} of ${name}`), failure(`project ${name}`, err, ctx.session !== null));
+    return null;
+  }
+  const role = await projectRole(name, ctx.session);
+  return ctx.current() ? { name, base, back, role } : null;
 }

@@ -5,28 +5,18 @@
 // admins, maintainers): anyone else sees the API's refusal. Secrets are write-only in the API and
 // never shown here (only whether one is set).
 import { json } from '../api.js';
-import { h, link, replace, type Child } from '../dom.js';
+import { h, replace, type Child } from '../dom.js';
 import type { Page, PageContext } from '../page.js';
-import { projectRole } from '../roles.js';
-import type { Project, Webhook, WebhookTestResult } from '../types.js';
-import { badge, failure, message, time } from '../view.js';
+import type { Webhook, WebhookTestResult } from '../types.js';
+import { badge, message, time } from '../view.js';
 import { deliveryList } from './webhook-deliveries.js';
-import { liveSection, showFailure } from './policy-scope.js';
+import { liveSection, showFailure, startProjectPage } from './policy-scope.js';
 
 /** The webhooks page. */
 export const webhooksPage: Page = async (ctx) => {
-  const name = ctx.segments[1]!;
-  ctx.title(`${name} · webhooks`);
-  const base = `/api/v1/projects/${encodeURIComponent(name)}`;
-  const back = h('p', { class: 'meta' }, link(['projects', name], `← Project ${name}`));
-  try {
-    await json<Project>(base);
-  } catch (err) {
-    replace(ctx.main, back, h('h1', null, `Webhooks of ${name}`), failure(`project ${name}`, err, ctx.session !== null));
-    return;
-  }
-  const role = await projectRole(name, ctx.session);
-  if (!ctx.current()) return;
+  const start = await startProjectPage(ctx, 'Webhooks', 'webhooks');
+  if (!start) return;
+  const { name, base, back, role } = start;
   const canManage = (ctx.session?.sysadmin ?? false) || role.label === 'projectAdmin';
   const live = liveSection(ctx, 'Policies', 'webhooks', async () => {
     const policies = await json<Webhook[]>(`${base}/webhooks`);
